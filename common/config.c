@@ -137,8 +137,7 @@ static int check_value(const dtp_cfg_key *k, const char *v, char *msg, size_t ms
         return 0;
     case DTP_CFG_INT:
         if (dtp_parse_long(v, &l) || (double)l < k->min || (double)l > k->max) {
-            snprintf(msg, msgsz, "'%s' is not a whole number from %.0f to %.0f", v, k->min,
-                     k->max);
+            snprintf(msg, msgsz, "'%s' is not a whole number from %.0f to %.0f", v, k->min, k->max);
             return -1;
         }
         return 0;
@@ -265,8 +264,7 @@ static dtp_status ensure_source(dtp_config *cfg, const char *section, dtp_error 
     }
     if (cfg->nsources == MAX_SOURCES) {
         dtp_error_locatef(err, "%s", origin);
-        return dtp_error_set(err, DTP_ERR_CONFIG, "config", "more than %d sources",
-                             MAX_SOURCES);
+        return dtp_error_set(err, DTP_ERR_CONFIG, "config", "more than %d sources", MAX_SOURCES);
     }
     char *name = dupstr(section + 7);
     if (!name)
@@ -289,8 +287,8 @@ static int section_known(const char *section)
     return 0;
 }
 
-dtp_status dtp_config_set(dtp_config *cfg, const char *section, const char *key,
-                          const char *value, const char *origin, dtp_error *err)
+dtp_status dtp_config_set(dtp_config *cfg, const char *section, const char *key, const char *value,
+                          const char *origin, dtp_error *err)
 {
     if (is_source_section(section)) {
         dtp_status st = ensure_source(cfg, section, err, origin);
@@ -381,8 +379,8 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
     snprintf(origin, sizeof origin, "%s:%d", c->name, c->line);
     if (!section || !*section) {
         dtp_error_locatef(c->err, "%s", origin);
-        c->st = dtp_error_set(c->err, DTP_ERR_CONFIG, "config", "key '%s' outside any [section]",
-                              name);
+        c->st =
+            dtp_error_set(c->err, DTP_ERR_CONFIG, "config", "key '%s' outside any [section]", name);
         return 0;
     }
     c->st = dtp_config_set(c->cfg, section, name, value ? value : "", origin, c->err);

@@ -50,8 +50,8 @@ dtp_status dtp_config_load_string(dtp_config *cfg, const char *text, const char 
 dtp_status dtp_config_set_arg(dtp_config *cfg, const char *assignment, dtp_error *err);
 
 /* Set one value with an origin label; validates against the table. */
-dtp_status dtp_config_set(dtp_config *cfg, const char *section, const char *key,
-                          const char *value, const char *origin, dtp_error *err);
+dtp_status dtp_config_set(dtp_config *cfg, const char *section, const char *key, const char *value,
+                          const char *origin, dtp_error *err);
 
 /* Borrowed value text, or NULL when the key is not in the table for that section. */
 const char *dtp_config_get(const dtp_config *cfg, const char *section, const char *key);
