@@ -456,6 +456,8 @@ static dtp_status prepare(transfer *t)
     }
     if (req->if_none_match && *req->if_none_match) {
         dtp_status st = add_header(t, "If-None-Match", req->if_none_match);
+        if (st == DTP_OK && req->if_modified_since && *req->if_modified_since && !t->is_file)
+            st = add_header(t, "If-Modified-Since", req->if_modified_since);
         if (st != DTP_OK)
             return st;
     }
@@ -495,6 +497,8 @@ static dtp_status start_attempt(transfer *t)
     SET(CURLOPT_MAXREDIRS, (long)c->o.max_redirects);
     SET(CURLOPT_SSL_VERIFYPEER, 1L);
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (c->o.ca_file)
+        SET(CURLOPT_CAINFO, c->o.ca_file);
     SET(CURLOPT_USERAGENT, c->ua);
     SET(CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms);
     SET(CURLOPT_TIMEOUT_MS, c->o.timeout_ms);
@@ -516,8 +520,10 @@ static dtp_status start_attempt(transfer *t)
     if (t->probe)
         SET(CURLOPT_NOBODY, 1L);
     time_t ims;
-    if (req->if_modified_since && *req->if_modified_since &&
-        dtp_http_parse_date(req->if_modified_since, &ims) == DTP_OK) {
+    /* With an ETag, If-None-Match decides (RFC 9110 13.2.2) and If-Modified-Since goes as a plain
+     * header (added in prepare), so curl does not second-guess a 200 by its date. */
+    if (!(req->if_none_match && *req->if_none_match) && req->if_modified_since &&
+        *req->if_modified_since && dtp_http_parse_date(req->if_modified_since, &ims) == DTP_OK) {
         /* A time condition (not a raw header) so that file:// and servers that ignore
          * If-Modified-Since but send Last-Modified are judged by curl too. */
         SET(CURLOPT_TIMECONDITION, (long)CURL_TIMECOND_IFMODSINCE);

@@ -54,6 +54,8 @@ typedef struct dtp_http_opts {
     long retry_after_max_ms;          /* a server's Retry-After is honoured up to this wait */
     int max_redirects;                /* more (or a loop) → an error naming the limit */
     uint64_t rng_seed;                /* backoff jitter seed; 0 → seeded from the clock */
+    const char *ca_file;              /* trusted CA PEM file (borrowed, must outlive the
+                                         client); NULL → the system store. Verification stays on. */
     volatile sig_atomic_t *interrupt; /* non-NULL: a nonzero value stops every transfer */
     dtp_http_progress_fn progress;    /* NULL → no progress reports */
     void *progress_ctx;
