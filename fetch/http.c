@@ -546,23 +546,30 @@ static void abort_sink(transfer *t)
     t->begun = 0;
 }
 
-static int retryable_curl(CURLcode rc)
+/* The transient transport failures, named for messages; NULL when rc is not worth a retry. */
+static const char *retryable_curl(CURLcode rc)
 {
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
+        return "timeout";
     case CURLE_COULDNT_CONNECT:
+        return "connection failed";
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
+        return "host not resolved";
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
-    case CURLE_PARTIAL_FILE:
     case CURLE_GOT_NOTHING:
+        return "connection reset";
+    case CURLE_PARTIAL_FILE:
+        return "truncated body";
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
+        return "http/2 stream error";
     case CURLE_SSL_CONNECT_ERROR:
-        return 1;
+        return "tls handshake failed";
     default:
-        return 0;
+        return NULL;
     }
 }
 
@@ -577,9 +584,16 @@ static void note(dtp_http_attempt *a, const transfer *t, const char *fmt, ...)
     redact(a->note, sizeof a->note, t->req);
 }
 
-static const char *curl_detail(const transfer *t, CURLcode rc)
+/* curl's own words for the failure, lower-cased at the start for house style. */
+static const char *curl_detail(transfer *t, CURLcode rc)
 {
-    return t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+    if (!t->errbuf[0])
+        snprintf(t->errbuf, sizeof t->errbuf, "%s", curl_easy_strerror(rc));
+    size_t n = strlen(t->errbuf);
+    while (n > 0 && (t->errbuf[n - 1] == '\n' || t->errbuf[n - 1] == '.'))
+        t->errbuf[--n] = '\0';
+    t->errbuf[0] = (char)tolower((unsigned char)t->errbuf[0]);
+    return t->errbuf;
 }
 
 static const char *plural(int n)
@@ -687,7 +701,7 @@ static void finish_attempt(transfer *t, CURLcode rc)
             note(a, t, "sink failed");
         } else if (retryable_curl(rc)) {
             retry = 1;
-            note(a, t, "%s", curl_detail(t, rc));
+            note(a, t, "%s: %s", retryable_curl(rc), curl_detail(t, rc));
         } else if (rc == CURLE_TOO_MANY_REDIRECTS) {
             st = fail(t, DTP_ERR_HTTP, "redirect loop or more than %d redirects",
                       c->o.max_redirects);
@@ -735,8 +749,8 @@ static void finish_attempt(transfer *t, CURLcode rc)
             st = fail(t, DTP_ERR_HTTP, "http %ld after %d attempt%s", r->status, r->attempts,
                       plural(r->attempts));
         else
-            st = fail(t, DTP_ERR_NETWORK, "%s after %d attempt%s", a->note, r->attempts,
-                      plural(r->attempts));
+            st = fail(t, DTP_ERR_NETWORK, "%s after %d attempt%s (last: %s)", retryable_curl(rc),
+                      r->attempts, plural(r->attempts), curl_detail(t, rc));
     }
     r->outcome = st;
     t->ph = T_DONE;

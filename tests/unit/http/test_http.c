@@ -359,9 +359,11 @@ static void test_stall_exhausted(void **state)
     dtp_error err;
     assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_ERR_NETWORK);
     assert_int_equal(resp.attempts, 2);
-    assert_non_null(strstr(err.message, "bulk file: "));
-    assert_non_null(strstr(err.message, "timed out"));
-    assert_non_null(strstr(err.message, "after 2 attempts"));
+    assert_memory_equal(err.message,
+                        "bulk file: timeout after 2 attempts (last: operation timed out",
+                        strlen("bulk file: timeout after 2 attempts (last: operation timed out"));
+    assert_memory_equal(resp.attempt[0].note, "timeout: operation timed out",
+                        strlen("timeout: operation timed out"));
     assert_string_equal(err.locator, U("/stuck"));
     assert_int_equal(k.commits, 0);
     assert_int_equal(k.buf.len, 0);
@@ -502,6 +504,14 @@ static void test_redirects(void **state)
     assert_string_equal(err.message, "redirect loop or more than 5 redirects");
     assert_int_equal(k.begins, 0);
     assert_int_equal(dtp_ts_count(ts, "/loop").requests, 6);
+
+    /* A redirect may not leave http(s): file:// is refused, not followed. */
+    dtp_ts_route tofile = {.path = "/to-file", .location = "file:///etc/passwd"};
+    assert_int_equal(dtp_ts_add(ts, &tofile), 0);
+    req.url = U("/to-file");
+    assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_ERR_USAGE);
+    assert_non_null(strstr(err.message, "protocol not allowed"));
+    assert_int_equal(k.begins, 0);
 
     req.url = U("/old");
     assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_OK);
@@ -1048,6 +1058,33 @@ static void test_get_many_parallelism(void **state)
     dtp_http_free(c);
 }
 
+static void test_connection_refused_retried(void **state)
+{
+    (void)state;
+    /* A port that was just listening and no longer is. */
+    dtp_ts *gone = dtp_ts_start();
+    assert_non_null(gone);
+    char u[256];
+    dtp_ts_url(gone, "/x", u, sizeof u);
+    dtp_ts_stop(gone);
+    dtp_http_opts o = test_opts();
+    o.max_retries = 2;
+    dtp_http_client *c = client(&o);
+    rec k;
+    dtp_http_sink s = rec_sink(&k);
+    dtp_http_request req = {.url = u, .source = "itu"};
+    dtp_http_response resp;
+    dtp_error err;
+    assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_ERR_NETWORK);
+    assert_int_equal(resp.attempts, 3);
+    assert_int_equal(resp.attempt[0].curl_code, CURLE_COULDNT_CONNECT);
+    assert_memory_equal(err.message, "connection failed after 3 attempts (last: ",
+                        strlen("connection failed after 3 attempts (last: "));
+    assert_int_equal(k.begins, 0);
+    dtp_buf_free(&k.buf);
+    dtp_http_free(c);
+}
+
 /* ---- TLS ---------------------------------------------------------------------------------- */
 
 static void test_tls_verification(void **state)
@@ -1195,6 +1232,7 @@ int main(void)
         cmocka_unit_test(test_conditional_get_deaf_server),
         cmocka_unit_test(test_interrupt_during_wait),
         cmocka_unit_test(test_get_many_parallelism),
+        cmocka_unit_test(test_connection_refused_retried),
         cmocka_unit_test(test_tls_verification),
         cmocka_unit_test(test_backoff_and_dates),
         cmocka_unit_test(test_bad_options),
