@@ -27,8 +27,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 
-/* Attempts per request (first try + retries) are capped here; the attempt log has this many slots.
- */
+/* Attempts per request (first try + retries); the attempt log has this many slots. */
 #define DTP_HTTP_MAX_ATTEMPTS 16
 #define DTP_HTTP_URL_MAX 2048
 #define DTP_HTTP_ETAG_MAX 256
@@ -128,6 +127,8 @@ typedef struct dtp_http_response {
     dtp_http_attempt attempt[DTP_HTTP_MAX_ATTEMPTS];
 } dtp_http_response;
 
+/* A client holds the options, the jitter RNG and a curl multi handle (its connection cache). Use
+ * one client from one thread at a time; make one per thread for parallel stages. */
 typedef struct dtp_http_client dtp_http_client;
 
 /* Fill o with the defaults: 30 s connect, 10 min total, 1 B/s for 60 s, 2 GiB cap, 4 retries,
