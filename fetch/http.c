@@ -456,6 +456,8 @@ static dtp_status prepare(transfer *t)
     }
     if (req->if_none_match && *req->if_none_match) {
         dtp_status st = add_header(t, "If-None-Match", req->if_none_match);
+        if (st == DTP_OK && req->if_modified_since && *req->if_modified_since && !t->is_file)
+            st = add_header(t, "If-Modified-Since", req->if_modified_since);
         if (st != DTP_OK)
             return st;
     }
@@ -495,6 +497,8 @@ static dtp_status start_attempt(transfer *t)
     SET(CURLOPT_MAXREDIRS, (long)c->o.max_redirects);
     SET(CURLOPT_SSL_VERIFYPEER, 1L);
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (c->o.ca_file)
+        SET(CURLOPT_CAINFO, c->o.ca_file);
     SET(CURLOPT_USERAGENT, c->ua);
     SET(CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms);
     SET(CURLOPT_TIMEOUT_MS, c->o.timeout_ms);
@@ -516,8 +520,10 @@ static dtp_status start_attempt(transfer *t)
     if (t->probe)
         SET(CURLOPT_NOBODY, 1L);
     time_t ims;
-    if (req->if_modified_since && *req->if_modified_since &&
-        dtp_http_parse_date(req->if_modified_since, &ims) == DTP_OK) {
+    /* With an ETag, If-None-Match decides (RFC 9110 13.2.2) and If-Modified-Since goes as a plain
+     * header (added in prepare), so curl does not second-guess a 200 by its date. */
+    if (!(req->if_none_match && *req->if_none_match) && req->if_modified_since &&
+        *req->if_modified_since && dtp_http_parse_date(req->if_modified_since, &ims) == DTP_OK) {
         /* A time condition (not a raw header) so that file:// and servers that ignore
          * If-Modified-Since but send Last-Modified are judged by curl too. */
         SET(CURLOPT_TIMECONDITION, (long)CURL_TIMECOND_IFMODSINCE);
@@ -540,23 +546,30 @@ static void abort_sink(transfer *t)
     t->begun = 0;
 }
 
-static int retryable_curl(CURLcode rc)
+/* The transient transport failures, named for messages; NULL when rc is not worth a retry. */
+static const char *retryable_curl(CURLcode rc)
 {
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
+        return "timeout";
     case CURLE_COULDNT_CONNECT:
+        return "connection failed";
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
+        return "host not resolved";
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
-    case CURLE_PARTIAL_FILE:
     case CURLE_GOT_NOTHING:
+        return "connection reset";
+    case CURLE_PARTIAL_FILE:
+        return "truncated body";
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
+        return "http/2 stream error";
     case CURLE_SSL_CONNECT_ERROR:
-        return 1;
+        return "tls handshake failed";
     default:
-        return 0;
+        return NULL;
     }
 }
 
@@ -571,9 +584,16 @@ static void note(dtp_http_attempt *a, const transfer *t, const char *fmt, ...)
     redact(a->note, sizeof a->note, t->req);
 }
 
-static const char *curl_detail(const transfer *t, CURLcode rc)
+/* curl's own words for the failure, lower-cased at the start for house style. */
+static const char *curl_detail(transfer *t, CURLcode rc)
 {
-    return t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+    if (!t->errbuf[0])
+        snprintf(t->errbuf, sizeof t->errbuf, "%s", curl_easy_strerror(rc));
+    size_t n = strlen(t->errbuf);
+    while (n > 0 && (t->errbuf[n - 1] == '\n' || t->errbuf[n - 1] == '.'))
+        t->errbuf[--n] = '\0';
+    t->errbuf[0] = (char)tolower((unsigned char)t->errbuf[0]);
+    return t->errbuf;
 }
 
 static const char *plural(int n)
@@ -681,7 +701,7 @@ static void finish_attempt(transfer *t, CURLcode rc)
             note(a, t, "sink failed");
         } else if (retryable_curl(rc)) {
             retry = 1;
-            note(a, t, "%s", curl_detail(t, rc));
+            note(a, t, "%s: %s", retryable_curl(rc), curl_detail(t, rc));
         } else if (rc == CURLE_TOO_MANY_REDIRECTS) {
             st = fail(t, DTP_ERR_HTTP, "redirect loop or more than %d redirects",
                       c->o.max_redirects);
@@ -729,8 +749,8 @@ static void finish_attempt(transfer *t, CURLcode rc)
             st = fail(t, DTP_ERR_HTTP, "http %ld after %d attempt%s", r->status, r->attempts,
                       plural(r->attempts));
         else
-            st = fail(t, DTP_ERR_NETWORK, "%s after %d attempt%s", a->note, r->attempts,
-                      plural(r->attempts));
+            st = fail(t, DTP_ERR_NETWORK, "%s after %d attempt%s (last: %s)", retryable_curl(rc),
+                      r->attempts, plural(r->attempts), curl_detail(t, rc));
     }
     r->outcome = st;
     t->ph = T_DONE;

@@ -27,8 +27,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 
-/* Attempts per request (first try + retries) are capped here; the attempt log has this many slots.
- */
+/* Attempts per request (first try + retries); the attempt log has this many slots. */
 #define DTP_HTTP_MAX_ATTEMPTS 16
 #define DTP_HTTP_URL_MAX 2048
 #define DTP_HTTP_ETAG_MAX 256
@@ -54,6 +53,8 @@ typedef struct dtp_http_opts {
     long retry_after_max_ms;          /* a server's Retry-After is honoured up to this wait */
     int max_redirects;                /* more (or a loop) → an error naming the limit */
     uint64_t rng_seed;                /* backoff jitter seed; 0 → seeded from the clock */
+    const char *ca_file;              /* trusted CA PEM file (borrowed, must outlive the
+                                         client); NULL → the system store. Verification stays on. */
     volatile sig_atomic_t *interrupt; /* non-NULL: a nonzero value stops every transfer */
     dtp_http_progress_fn progress;    /* NULL → no progress reports */
     void *progress_ctx;
@@ -126,6 +127,8 @@ typedef struct dtp_http_response {
     dtp_http_attempt attempt[DTP_HTTP_MAX_ATTEMPTS];
 } dtp_http_response;
 
+/* A client holds the options, the jitter RNG and a curl multi handle (its connection cache). Use
+ * one client from one thread at a time; make one per thread for parallel stages. */
 typedef struct dtp_http_client dtp_http_client;
 
 /* Fill o with the defaults: 30 s connect, 10 min total, 1 B/s for 60 s, 2 GiB cap, 4 retries,

@@ -39,6 +39,10 @@ struct dtp_ts {
     unsigned port;
     pthread_mutex_t mu;
     volatile int stopping;
+    int tls;
+    char *cert, *key;
+    unsigned inflight, max_inflight;
+    char inflight_prefix[128];
     route routes[TS_MAX_ROUTES];
 };
 
@@ -156,9 +160,9 @@ static int not_older(const char *ims, const char *lm)
     return a != (time_t)-1 && b != (time_t)-1 && a >= b;
 }
 
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-                               const char *method, const char *version, const char *upload_data,
-                               size_t *upload_data_size, void **con_cls)
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     (void)upload_data;
@@ -270,7 +274,29 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     return ret;
 }
 
-dtp_ts *dtp_ts_start(void)
+/* Counts requests in flight around the real handler (the stall happens inside it). */
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *version, const char *upload_data,
+                               size_t *upload_data_size, void **con_cls)
+{
+    dtp_ts *ts = cls;
+    pthread_mutex_lock(&ts->mu);
+    int counted = ts->inflight_prefix[0] &&
+                  strncmp(url, ts->inflight_prefix, strlen(ts->inflight_prefix)) == 0;
+    if (counted && ++ts->inflight > ts->max_inflight)
+        ts->max_inflight = ts->inflight;
+    pthread_mutex_unlock(&ts->mu);
+    enum MHD_Result ret =
+        handle(cls, c, url, method, version, upload_data, upload_data_size, con_cls);
+    if (counted) {
+        pthread_mutex_lock(&ts->mu);
+        ts->inflight--;
+        pthread_mutex_unlock(&ts->mu);
+    }
+    return ret;
+}
+
+static dtp_ts *start(const char *cert_pem, const char *key_pem)
 {
     dtp_ts *ts = calloc(1, sizeof *ts);
     if (!ts)
@@ -281,12 +307,26 @@ dtp_ts *dtp_ts_start(void)
     sa.sin_family = AF_INET;
     sa.sin_port = 0;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ts->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
-                             NULL, NULL, handler, ts, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10, MHD_OPTION_END);
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+    if (cert_pem && key_pem) {
+        ts->tls = 1;
+        ts->cert = strdup(cert_pem);
+        ts->key = strdup(key_pem);
+        if (!ts->cert || !ts->key) {
+            dtp_ts_stop(ts);
+            return NULL;
+        }
+        ts->d = MHD_start_daemon(
+            flags | MHD_USE_TLS, 0, NULL, NULL, handler, ts, MHD_OPTION_SOCK_ADDR,
+            (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+            MHD_OPTION_HTTPS_MEM_CERT, ts->cert, MHD_OPTION_HTTPS_MEM_KEY, ts->key, MHD_OPTION_END);
+    } else {
+        ts->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, ts, MHD_OPTION_SOCK_ADDR,
+                                 (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
+                                 (unsigned int)10, MHD_OPTION_END);
+    }
     if (!ts->d) {
-        pthread_mutex_destroy(&ts->mu);
-        free(ts);
+        dtp_ts_stop(ts);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(ts->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -296,6 +336,18 @@ dtp_ts *dtp_ts_start(void)
         return NULL;
     }
     return ts;
+}
+
+dtp_ts *dtp_ts_start(void)
+{
+    return start(NULL, NULL);
+}
+
+dtp_ts *dtp_ts_start_tls(const char *cert_pem, const char *key_pem)
+{
+    if (!cert_pem || !key_pem)
+        return NULL;
+    return start(cert_pem, key_pem);
 }
 
 void dtp_ts_stop(dtp_ts *ts)
@@ -308,6 +360,8 @@ void dtp_ts_stop(dtp_ts *ts)
     for (int i = 0; i < TS_MAX_ROUTES; i++)
         route_free(&ts->routes[i]);
     pthread_mutex_destroy(&ts->mu);
+    free(ts->cert);
+    free(ts->key);
     free(ts);
 }
 
@@ -382,7 +436,7 @@ int dtp_ts_add(dtp_ts *ts, const dtp_ts_route *in)
 
 char *dtp_ts_url(const dtp_ts *ts, const char *path, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "http://127.0.0.1:%u%s", ts->port, path);
+    snprintf(out, outsz, "%s://127.0.0.1:%u%s", ts->tls ? "https" : "http", ts->port, path);
     return out;
 }
 
@@ -407,4 +461,21 @@ char *dtp_ts_last_user_agent(dtp_ts *ts, const char *path, char *out, size_t out
             snprintf(out, outsz, "%s", ts->routes[i].last_ua);
     pthread_mutex_unlock(&ts->mu);
     return out;
+}
+
+unsigned dtp_ts_max_inflight(dtp_ts *ts)
+{
+    pthread_mutex_lock(&ts->mu);
+    unsigned m = ts->max_inflight;
+    pthread_mutex_unlock(&ts->mu);
+    return m;
+}
+
+void dtp_ts_count_inflight(dtp_ts *ts, const char *prefix)
+{
+    pthread_mutex_lock(&ts->mu);
+    snprintf(ts->inflight_prefix, sizeof ts->inflight_prefix, "%s", prefix ? prefix : "");
+    ts->inflight = 0;
+    ts->max_inflight = 0;
+    pthread_mutex_unlock(&ts->mu);
 }

@@ -44,6 +44,9 @@ typedef struct dtp_ts_counts {
 /* Start on 127.0.0.1, kernel-chosen port. NULL on failure. */
 dtp_ts *dtp_ts_start(void);
 
+/* The same over TLS with this certificate and key (PEM text, copied); URLs are https://. */
+dtp_ts *dtp_ts_start_tls(const char *cert_pem, const char *key_pem);
+
 /* Stop the server and free everything (waits for connection threads). */
 void dtp_ts_stop(dtp_ts *ts);
 
@@ -53,11 +56,16 @@ unsigned dtp_ts_port(const dtp_ts *ts);
  * route only while no request to it is in flight. */
 int dtp_ts_add(dtp_ts *ts, const dtp_ts_route *r);
 
-/* "http://127.0.0.1:<port><path>" into out; returns out. */
+/* "http://127.0.0.1:<port><path>" (https for a TLS server) into out; returns out. */
 char *dtp_ts_url(const dtp_ts *ts, const char *path, char *out, size_t outsz);
 
 /* Counters of a route (zeros for an unknown path). */
 dtp_ts_counts dtp_ts_count(dtp_ts *ts, const char *path);
+
+/* Start counting requests in flight whose path begins with prefix (zeroes the counters; call it
+ * while none is in flight); dtp_ts_max_inflight gives the most handled at once since. */
+void dtp_ts_count_inflight(dtp_ts *ts, const char *prefix);
+unsigned dtp_ts_max_inflight(dtp_ts *ts);
 
 /* The User-Agent of the last request to path into out ("" when none); returns out. */
 char *dtp_ts_last_user_agent(dtp_ts *ts, const char *path, char *out, size_t outsz);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -357,9 +359,11 @@ static void test_stall_exhausted(void **state)
     dtp_error err;
     assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_ERR_NETWORK);
     assert_int_equal(resp.attempts, 2);
-    assert_non_null(strstr(err.message, "bulk file: "));
-    assert_non_null(strstr(err.message, "timed out"));
-    assert_non_null(strstr(err.message, "after 2 attempts"));
+    assert_memory_equal(err.message,
+                        "bulk file: timeout after 2 attempts (last: operation timed out",
+                        strlen("bulk file: timeout after 2 attempts (last: operation timed out"));
+    assert_memory_equal(resp.attempt[0].note, "timeout: operation timed out",
+                        strlen("timeout: operation timed out"));
     assert_string_equal(err.locator, U("/stuck"));
     assert_int_equal(k.commits, 0);
     assert_int_equal(k.buf.len, 0);
@@ -500,6 +504,14 @@ static void test_redirects(void **state)
     assert_string_equal(err.message, "redirect loop or more than 5 redirects");
     assert_int_equal(k.begins, 0);
     assert_int_equal(dtp_ts_count(ts, "/loop").requests, 6);
+
+    /* A redirect may not leave http(s): file:// is refused, not followed. */
+    dtp_ts_route tofile = {.path = "/to-file", .location = "file:///etc/passwd"};
+    assert_int_equal(dtp_ts_add(ts, &tofile), 0);
+    req.url = U("/to-file");
+    assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_ERR_USAGE);
+    assert_non_null(strstr(err.message, "protocol not allowed"));
+    assert_int_equal(k.begins, 0);
 
     req.url = U("/old");
     assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_OK);
@@ -902,6 +914,225 @@ static void test_get_many(void **state)
     dtp_http_free(c);
 }
 
+/* ---- more faults -------------------------------------------------------------------------- */
+
+static dtp_status failing_write(void *ctx, const void *p, size_t n, dtp_error *err)
+{
+    (void)p;
+    (void)n;
+    rec *r = ctx;
+    (void)r;
+    return dtp_error_set(err, DTP_ERR_IO, "fetch", "disk full writing the temp file");
+}
+
+static void test_sink_failure_not_retried(void **state)
+{
+    (void)state;
+    dtp_ts_route r = {.path = "/to-disk", .gen_bytes = 5000};
+    assert_int_equal(dtp_ts_add(ts, &r), 0);
+    dtp_http_opts o = test_opts();
+    dtp_http_client *c = client(&o);
+    rec k;
+    dtp_http_sink s = rec_sink(&k);
+    s.write = failing_write;
+    dtp_http_request req = {.url = U("/to-disk"), .source = "unctad", .what = "bulk file"};
+    dtp_http_response resp;
+    dtp_error err;
+    assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_ERR_IO);
+    assert_int_equal(resp.attempts, 1);
+    assert_int_equal(k.begins, 1);
+    assert_int_equal(k.aborts, 1);
+    assert_int_equal(k.commits, 0);
+    char want[512];
+    snprintf(want, sizeof want, "fetch: unctad: %s: bulk file: disk full writing the temp file",
+             U("/to-disk"));
+    assert_string_equal(fmt(&err), want);
+    dtp_buf_free(&k.buf);
+    dtp_http_free(c);
+}
+
+/* A server that ignores If-Modified-Since but dates its answer: a conditional GET keeps no body. */
+static void test_conditional_get_deaf_server(void **state)
+{
+    (void)state;
+    dtp_ts_route r = {
+        .path = "/deaf-get", .gen_bytes = 3000, .last_modified = LM, .ignore_conditions = 1};
+    assert_int_equal(dtp_ts_add(ts, &r), 0);
+    dtp_http_opts o = test_opts();
+    dtp_http_client *c = client(&o);
+    rec k;
+    dtp_http_sink s = rec_sink(&k);
+    dtp_http_request req = {.url = U("/deaf-get"), .source = "itu", .if_modified_since = LM};
+    dtp_http_response resp;
+    dtp_error err;
+    assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_OK);
+    assert_int_equal(resp.not_modified, 1);
+    assert_int_equal(k.begins, 0);
+    assert_int_equal(k.buf.len, 0);
+    /* Newer upstream: the body comes. */
+    req.if_modified_since = "Mon, 09 Oct 2023 08:00:00 GMT";
+    assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_OK);
+    assert_int_equal(resp.not_modified, 0);
+    assert_int_equal(k.buf.len, 3000);
+    dtp_buf_free(&k.buf);
+    dtp_http_free(c);
+}
+
+static void *raise_soon(void *arg)
+{
+    (void)arg;
+    struct timespec t = {0, 100 * 1000000L};
+    nanosleep(&t, NULL);
+    stop_flag = 1;
+    return NULL;
+}
+
+/* SIGTERM while waiting out a Retry-After ends the wait, not after it. */
+static void test_interrupt_during_wait(void **state)
+{
+    (void)state;
+    dtp_ts_route r = {.path = "/busy-wait",
+                      .gen_bytes = 10,
+                      .fail_count = 1000,
+                      .fail_status = 429,
+                      .retry_after = "30"};
+    assert_int_equal(dtp_ts_add(ts, &r), 0);
+    dtp_http_opts o = test_opts();
+    o.retry_after_max_ms = 30000;
+    o.interrupt = &stop_flag;
+    dtp_http_client *c = client(&o);
+    rec k;
+    dtp_http_sink s = rec_sink(&k);
+    dtp_http_request req = {.url = U("/busy-wait"), .source = "worldbank"};
+    dtp_http_response resp;
+    dtp_error err;
+    stop_flag = 0;
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, raise_soon, NULL), 0);
+    assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_ERR_INTERRUPTED);
+    pthread_join(th, NULL);
+    stop_flag = 0;
+    assert_int_equal(resp.attempts, 1);
+    assert_int_equal(dtp_ts_count(ts, "/busy-wait").requests, 1);
+    assert_int_equal(k.commits, 0);
+    dtp_buf_free(&k.buf);
+    dtp_http_free(c);
+}
+
+/* max_parallel is respected, and transfers really overlap when allowed. */
+static void test_get_many_parallelism(void **state)
+{
+    (void)state;
+    dtp_http_request reqs[4];
+    char urls[4][128];
+    char paths[4][32];
+    for (int i = 0; i < 4; i++) {
+        snprintf(paths[i], sizeof paths[i], "/par/%d", i);
+        dtp_ts_route r = {.path = paths[i], .gen_bytes = 100, .stall_count = 1000, .stall_ms = 150};
+        assert_int_equal(dtp_ts_add(ts, &r), 0);
+        dtp_ts_url(ts, paths[i], urls[i], sizeof urls[i]);
+        reqs[i] = (dtp_http_request){.url = urls[i], .source = "worldbank"};
+    }
+    dtp_http_opts o = test_opts();
+    dtp_http_client *c = client(&o);
+    many_ctx m;
+    dtp_http_response resps[4];
+    dtp_error err;
+
+    memset(&m, 0, sizeof m);
+    dtp_ts_count_inflight(ts, "/par/");
+    assert_int_equal(dtp_http_get_many(c, reqs, 4, 1, many_factory, &m, resps, NULL, &err), DTP_OK);
+    assert_int_equal(dtp_ts_max_inflight(ts), 1);
+    for (int i = 0; i < 4; i++)
+        dtp_buf_free(&m.sinks[i].buf);
+
+    memset(&m, 0, sizeof m);
+    dtp_ts_count_inflight(ts, "/par/");
+    assert_int_equal(dtp_http_get_many(c, reqs, 4, 4, many_factory, &m, resps, NULL, &err), DTP_OK);
+    assert_true(dtp_ts_max_inflight(ts) >= 2);
+    assert_true(dtp_ts_max_inflight(ts) <= 4);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(m.sinks[i].buf.len, 100);
+        dtp_buf_free(&m.sinks[i].buf);
+    }
+    dtp_http_free(c);
+}
+
+static void test_connection_refused_retried(void **state)
+{
+    (void)state;
+    /* A port that was just listening and no longer is. */
+    dtp_ts *gone = dtp_ts_start();
+    assert_non_null(gone);
+    char u[256];
+    dtp_ts_url(gone, "/x", u, sizeof u);
+    dtp_ts_stop(gone);
+    dtp_http_opts o = test_opts();
+    o.max_retries = 2;
+    dtp_http_client *c = client(&o);
+    rec k;
+    dtp_http_sink s = rec_sink(&k);
+    dtp_http_request req = {.url = u, .source = "itu"};
+    dtp_http_response resp;
+    dtp_error err;
+    assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_ERR_NETWORK);
+    assert_int_equal(resp.attempts, 3);
+    assert_int_equal(resp.attempt[0].curl_code, CURLE_COULDNT_CONNECT);
+    assert_memory_equal(err.message, "connection failed after 3 attempts (last: ",
+                        strlen("connection failed after 3 attempts (last: "));
+    assert_int_equal(k.begins, 0);
+    dtp_buf_free(&k.buf);
+    dtp_http_free(c);
+}
+
+/* ---- TLS ---------------------------------------------------------------------------------- */
+
+static void test_tls_verification(void **state)
+{
+    (void)state;
+    char crt[1024], key[1024];
+    fixture_path("generated/tls/selfsigned.crt", crt, sizeof crt);
+    fixture_path("generated/tls/selfsigned.key", key, sizeof key);
+    size_t n;
+    char *crt_pem = slurp(crt, &n);
+    crt_pem[n] = '\0';
+    char *key_pem = slurp(key, &n);
+    key_pem[n] = '\0';
+    dtp_ts *tls = dtp_ts_start_tls(crt_pem, key_pem);
+    assert_non_null(tls);
+    dtp_ts_route r = {.path = "/secure", .gen_bytes = 64};
+    assert_int_equal(dtp_ts_add(tls, &r), 0);
+    char u[256];
+    dtp_ts_url(tls, "/secure", u, sizeof u);
+    assert_memory_equal(u, "https://", 8);
+
+    /* Self-signed and not trusted: refused, not retried, and no body delivered. */
+    dtp_http_opts o = test_opts();
+    dtp_http_client *c = client(&o);
+    rec k;
+    dtp_http_sink s = rec_sink(&k);
+    dtp_http_request req = {.url = u, .source = "unctad"};
+    dtp_http_response resp;
+    dtp_error err;
+    assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_ERR_NETWORK);
+    assert_int_equal(resp.attempts, 1);
+    assert_non_null(strstr(err.message, "tls verification failed"));
+    assert_int_equal(k.begins, 0);
+    assert_int_equal(dtp_ts_count(tls, "/secure").requests, 0);
+    dtp_http_free(c);
+
+    /* Trusted through ca_file: verified and fetched. */
+    o.ca_file = crt;
+    c = client(&o);
+    assert_int_equal(dtp_http_get(c, &req, &s, &resp, &err), DTP_OK);
+    assert_int_equal(k.buf.len, 64);
+    dtp_http_free(c);
+    dtp_buf_free(&k.buf);
+    dtp_ts_stop(tls);
+    free(crt_pem);
+    free(key_pem);
+}
+
 /* ---- pure helpers ------------------------------------------------------------------------- */
 
 static void test_backoff_and_dates(void **state)
@@ -997,6 +1228,12 @@ int main(void)
         cmocka_unit_test(test_secret_redacted),
         cmocka_unit_test(test_interrupt),
         cmocka_unit_test(test_get_many),
+        cmocka_unit_test(test_sink_failure_not_retried),
+        cmocka_unit_test(test_conditional_get_deaf_server),
+        cmocka_unit_test(test_interrupt_during_wait),
+        cmocka_unit_test(test_get_many_parallelism),
+        cmocka_unit_test(test_connection_refused_retried),
+        cmocka_unit_test(test_tls_verification),
         cmocka_unit_test(test_backoff_and_dates),
         cmocka_unit_test(test_bad_options),
     };
