@@ -11,6 +11,7 @@
 #include "fetch/adapter.h"
 #include "fetch/fetch.h"
 #include "fetch/http.h"
+#include "fetch/worldbank.h"
 
 #define MAX_REQ 256
 #define URL_MAX 2048
@@ -287,16 +288,198 @@ static const char *base_name(const char *url)
     return p;
 }
 
+/* One request into the raw archive, recorded as a fetch row; r->sha256 is the artifact that now
+ * stands for r->role (the stored one, or the current one when upstream said not modified). */
+static dtp_status do_request(const dtp_fetch_opts *o, dtp_http_client *client,
+                             const dtp_adapter *ad, const char *name, req *r, int index, int total,
+                             int generated, size_t max_body, dtp_fetch_source_result *res,
+                             dtp_error *err)
+{
+    char etag[DTP_HTTP_ETAG_MAX], lastmod[DTP_HTTP_DATE_MAX], have[65];
+    previous_validators(o->db, name, r->role, etag, lastmod, sizeof etag);
+    int have_current = current_artifact(o->db, name, r->role, have);
+    char what[192];
+    if (total > 0)
+        snprintf(what, sizeof what, "%s (%d of %d)", r->role, index + 1, total);
+    else
+        snprintf(what, sizeof what, "%s", r->role);
+    dtp_http_request hr = {.url = r->url,
+                           .source = name,
+                           .what = what,
+                           .if_none_match = have_current ? etag : NULL,
+                           .if_modified_since = have_current ? lastmod : NULL,
+                           .accept_types = ad->accept_types};
+    dtp_status st;
+    if (o->plan_only) {
+        st = dtp_http_probe(client, &hr, &r->resp, err);
+        if (st == DTP_OK)
+            res->requests++;
+        if (st == DTP_OK && r->resp.change == DTP_HTTP_UNCHANGED) {
+            res->not_modified++;
+            r->not_modified = 1;
+            snprintf(r->sha256, sizeof r->sha256, "%s", have);
+        }
+        return st;
+    }
+    archive_sink as = {.ar = o->archive, .max = max_body};
+    dtp_http_sink sink = {sink_begin, sink_write, sink_abort, sink_commit, &as};
+    st = dtp_http_get(client, &hr, &sink, &r->resp, err);
+    res->requests++;
+    if (as.w)
+        dtp_archive_writer_abort(as.w);
+    if (st != DTP_OK) {
+        char msg[DTP_ERR_MESSAGE_MAX + 64];
+        dtp_error_format(err, msg, sizeof msg);
+        dtp_error e2;
+        dtp_error_clear(&e2);
+        record_fetch(o, name, r, "failed", NULL, msg, &e2);
+        return st;
+    }
+    if (r->resp.not_modified) {
+        r->not_modified = 1;
+        snprintf(r->sha256, sizeof r->sha256, "%s", have);
+        res->not_modified++;
+        return record_fetch(o, name, r, "not_modified", have, NULL, err);
+    }
+    snprintf(r->sha256, sizeof r->sha256, "%s", as.sha256);
+    r->stored = 1;
+    if ((st = dtp_staging_add_artifact(o->db, r->sha256, r->resp.bytes,
+                                       r->resp.content_type[0] ? r->resp.content_type : NULL,
+                                       base_name(r->url), name, generated, err)) != DTP_OK)
+        return st;
+    return record_fetch(o, name, r, "stored", r->sha256, NULL, err);
+}
+
+/* World Bank API: every indicator (trying its '|' fallbacks on error 120/175), every page until
+ * the pager says the sequence is complete and adds up to `total`. */
+static dtp_status gather_wb_api(const dtp_fetch_opts *o, dtp_http_client *client,
+                                const dtp_adapter *ad, const char *name, const char *section,
+                                req *reqs, int *nreq, int generated, size_t max_body,
+                                dtp_fetch_source_result *res, dtp_error *err)
+{
+    const char *url = dtp_config_get(o->cfg, section, "url");
+    const char *inds = dtp_config_get(o->cfg, section, "indicators");
+    long per_page = dtp_config_int(o->cfg, section, "per_page");
+    int y0, y1;
+    if (!url || !*url || !inds || !*inds) {
+        dtp_error_where(err, name, NULL, section);
+        return dtp_error_set(err, DTP_ERR_CONFIG, "fetch", "[%s] needs url and indicators",
+                             section);
+    }
+    dtp_config_years(o->cfg, "panel", "years", &y0, &y1);
+    char base[URL_MAX];
+    resolve_url(o->config_dir, url, base, sizeof base);
+    char list[1024];
+    snprintf(list, sizeof list, "%s", inds);
+    dtp_status st = DTP_OK;
+    char *save_group = NULL;
+    for (char *group = strtok_r(list, ",", &save_group); group && st == DTP_OK;
+         group = strtok_r(NULL, ",", &save_group)) {
+        char codes[256];
+        snprintf(codes, sizeof codes, "%s", group);
+        char *save_code = NULL;
+        int done = 0;
+        char tried[512] = "";
+        for (char *code = strtok_r(codes, "|", &save_code); code && !done && st == DTP_OK;
+             code = strtok_r(NULL, "|", &save_code)) {
+            while (*code == ' ')
+                code++;
+            dtp_wb_pager pager;
+            dtp_wb_pager_init(&pager);
+            int first_index = *nreq;
+            long page = 1;
+            int try_next = 0;
+            while (page > 0 && st == DTP_OK) {
+                if (*nreq == MAX_REQ) {
+                    st = dtp_error_set(err, DTP_ERR_LIMIT, "fetch",
+                                       "more than %d pages: raise per_page", MAX_REQ);
+                    break;
+                }
+                req *r = &reqs[(*nreq)++];
+                memset(r, 0, sizeof *r);
+                char u[URL_MAX];
+                const char *ph = strstr(base, "{indicator}");
+                if (ph)
+                    snprintf(u, sizeof u, "%.*s%s%s", (int)(ph - base), base, code, ph + 11);
+                else
+                    snprintf(u, sizeof u, "%s%s", base, code);
+                snprintf(r->url, sizeof r->url, "%s%sformat=json&date=%d:%d&per_page=%ld&page=%ld",
+                         u, strchr(u, '?') ? "&" : "?", y0, y1, per_page, page);
+                snprintf(r->role, sizeof r->role, "indicator/%s/page/%ld", code, page);
+                if ((st = do_request(o, client, ad, name, r, 0, 0, generated, max_body, res,
+                                     err)) != DTP_OK)
+                    break;
+                if (o->plan_only) {
+                    page = 0; /* a plan asks about page 1 of each indicator only */
+                    done = 1;
+                    break;
+                }
+                dtp_buf b;
+                dtp_buf_init(&b, (size_t)64 << 20);
+                st = dtp_archive_read(o->archive, r->sha256, &b, err);
+                dtp_wb_meta meta;
+                memset(&meta, 0, sizeof meta);
+                if (st == DTP_OK) {
+                    dtp_parse_ctx pc = {.source = name, .file = r->url, .artifact = r->sha256};
+                    dtp_wb_opts wo = {0};
+                    st = dtp_wb_parse_page(&pc, b.data ? b.data : "", b.len, &wo, &meta, NULL, err);
+                }
+                dtp_buf_free(&b);
+                if (st == DTP_ERR_NOT_FOUND && dtp_wb_error_try_next(meta.api_error_id)) {
+                    /* the code is invalid or archived: the next fallback gets its turn; the
+                     * error answer stays in the archive and the fetch log as evidence */
+                    char t[300];
+                    snprintf(t, sizeof t, "%s%s (error %d)", tried[0] ? ", " : "", code,
+                             meta.api_error_id);
+                    strncat(tried, t, sizeof tried - strlen(tried) - 1);
+                    *nreq = first_index;
+                    st = DTP_OK;
+                    try_next = 1;
+                    break;
+                }
+                if (st != DTP_OK) {
+                    dtp_error_prefix(err, "%s page %ld", code, page);
+                    break;
+                }
+                if ((st = dtp_wb_pager_add(&pager, &meta, err)) != DTP_OK) {
+                    dtp_error_where(err, name, r->sha256, r->url);
+                    break;
+                }
+                page = dtp_wb_pager_next(&pager);
+            }
+            if (st == DTP_OK && !try_next && !o->plan_only) {
+                if ((st = dtp_wb_pager_finish(&pager, err)) != DTP_OK)
+                    dtp_error_where(err, name, NULL, code);
+                else
+                    done = 1;
+            }
+        }
+        if (st == DTP_OK && !done) {
+            dtp_error_where(err, name, NULL, group);
+            st = dtp_error_set(err, DTP_ERR_UPSTREAM, "fetch",
+                               "no code of '%s' is served: tried %s", group, tried);
+        }
+    }
+    return st;
+}
+
 /* Requests of one source; on success the source's current artifact set is replaced as a whole. */
 static dtp_status fetch_source(const dtp_fetch_opts *o, const dtp_adapter *ad, const char *name,
                                const char *section, dtp_fetch_source_result *res, dtp_error *err)
 {
     static req reqs[MAX_REQ];
     int nreq = 0;
-    dtp_status st = plan_requests(o, ad, section, name, reqs, &nreq, err);
-    if (st != DTP_OK)
+    dtp_status st = DTP_OK;
+    if (!ad->paged_api && (st = plan_requests(o, ad, section, name, reqs, &nreq, err)) != DTP_OK)
         return st;
-    if (nreq == 0) {
+    const char *countries = ad->countries ? dtp_config_get(o->cfg, section, "countries_url") : NULL;
+    if (countries && *countries && nreq < MAX_REQ) {
+        req *r = &reqs[nreq++];
+        memset(r, 0, sizeof *r);
+        resolve_url(o->config_dir, countries, r->url, sizeof r->url);
+        snprintf(r->role, sizeof r->role, "countries");
+    }
+    if (nreq == 0 && !ad->paged_api) {
         dtp_error_where(err, name, NULL, NULL);
         return dtp_error_set(err, DTP_ERR_UPSTREAM, "fetch", "nothing to fetch (empty inbox)");
     }
@@ -306,56 +489,13 @@ static dtp_status fetch_source(const dtp_fetch_opts *o, const dtp_adapter *ad, c
     if ((st = dtp_http_new(&ho, &client, err)) != DTP_OK)
         return st;
     int generated = dtp_config_bool(o->cfg, section, "generated");
-    for (int i = 0; i < nreq && st == DTP_OK; i++) {
-        req *r = &reqs[i];
-        char etag[DTP_HTTP_ETAG_MAX], lastmod[DTP_HTTP_DATE_MAX], have[65];
-        previous_validators(o->db, name, r->role, etag, lastmod, sizeof etag);
-        int have_current = current_artifact(o->db, name, r->role, have);
-        char what[160];
-        snprintf(what, sizeof what, "%s (%d of %d)", r->role, i + 1, nreq);
-        dtp_http_request hr = {.url = r->url,
-                               .source = name,
-                               .what = what,
-                               .if_none_match = have_current ? etag : NULL,
-                               .if_modified_since = have_current ? lastmod : NULL,
-                               .accept_types = ad->accept_types};
-        if (o->plan_only) {
-            st = dtp_http_probe(client, &hr, &r->resp, err);
-            if (st == DTP_OK)
-                res->requests++;
-            if (st == DTP_OK && r->resp.change == DTP_HTTP_UNCHANGED)
-                res->not_modified++;
-            continue;
-        }
-        archive_sink as = {.ar = o->archive, .max = ho.max_body_bytes};
-        dtp_http_sink sink = {sink_begin, sink_write, sink_abort, sink_commit, &as};
-        st = dtp_http_get(client, &hr, &sink, &r->resp, err);
-        res->requests++;
-        if (as.w)
-            dtp_archive_writer_abort(as.w);
-        if (st != DTP_OK) {
-            char msg[DTP_ERR_MESSAGE_MAX + 64];
-            dtp_error_format(err, msg, sizeof msg);
-            dtp_error e2;
-            dtp_error_clear(&e2);
-            record_fetch(o, name, r, "failed", NULL, msg, &e2);
-            break;
-        }
-        if (r->resp.not_modified) {
-            r->not_modified = 1;
-            snprintf(r->sha256, sizeof r->sha256, "%s", have);
-            res->not_modified++;
-            st = record_fetch(o, name, r, "not_modified", have, NULL, err);
-            continue;
-        }
-        snprintf(r->sha256, sizeof r->sha256, "%s", as.sha256);
-        r->stored = 1;
-        if ((st = dtp_staging_add_artifact(o->db, r->sha256, r->resp.bytes,
-                                           r->resp.content_type[0] ? r->resp.content_type : NULL,
-                                           base_name(r->url), name, generated, err)) != DTP_OK)
-            break;
-        st = record_fetch(o, name, r, "stored", r->sha256, NULL, err);
-    }
+    int planned = nreq;
+    for (int i = 0; i < planned && st == DTP_OK; i++)
+        st = do_request(o, client, ad, name, &reqs[i], i, planned, generated, ho.max_body_bytes,
+                        res, err);
+    if (st == DTP_OK && ad->paged_api)
+        st = gather_wb_api(o, client, ad, name, section, reqs, &nreq, generated, ho.max_body_bytes,
+                           res, err);
     dtp_http_free(client);
     if (st != DTP_OK || o->plan_only)
         return st;
@@ -443,6 +583,29 @@ static dtp_status record_parse(sqlite3 *db, const char *sha, const char *source,
     return rc == SQLITE_DONE ? DTP_OK : dtp_db_error(db, "record parse", err);
 }
 
+/* Entity metadata beside the data (World Bank country list) into wb_countries. */
+static dtp_status store_entity(void *ctx, const char *code, const char *iso2, const char *name,
+                               const char *region, const char *income, int aggregate,
+                               dtp_error *err)
+{
+    sqlite3 *db = ctx;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO wb_countries(code, iso2, name, region,"
+                           " income_group, is_aggregate) VALUES(?,?,?,?,?,?)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return dtp_db_error(db, "prepare country insert", err);
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, iso2, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, income, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 6, aggregate);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? DTP_OK : dtp_db_error(db, "insert country", err);
+}
+
 /* Parse one artifact into observations inside one transaction: all of it or nothing. */
 static dtp_status parse_artifact(const dtp_fetch_opts *o, const dtp_adapter *ad, const char *name,
                                  const char *section, const char *role, const char *sha,
@@ -488,7 +651,7 @@ static dtp_status parse_artifact(const dtp_fetch_opts *o, const dtp_adapter *ad,
                         .edition = year ? edition : NULL,
                         .on_obs = dtp_obs_writer_add,
                         .obs_ctx = w};
-    dtp_adapter_src src = {o->cfg, section, name, role, year};
+    dtp_adapter_src src = {o->cfg, section, name, role, year, store_entity, o->db};
     dtp_parse_stats stats;
     memset(&stats, 0, sizeof stats);
     dtp_reader r = dtp_reader_file(f);

@@ -174,7 +174,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     /* Take a snapshot of the route and this request's place in its sequence. */
     pthread_mutex_lock(&ts->mu);
     route *r = NULL;
+    /* Paged APIs differ only in ?page=N: a route registered as "/path?page=N" serves that page,
+     * a plain "/path" every other request. */
+    const char *page = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
+    char paged[1024] = "";
+    if (page)
+        snprintf(paged, sizeof paged, "%s?page=%s", url, page);
     for (int i = 0; i < TS_MAX_ROUTES; i++)
+        if (ts->routes[i].used && paged[0] && strcmp(ts->routes[i].path, paged) == 0)
+            r = &ts->routes[i];
+    for (int i = 0; !r && i < TS_MAX_ROUTES; i++)
         if (ts->routes[i].used && strcmp(ts->routes[i].path, url) == 0)
             r = &ts->routes[i];
     if (!r) {

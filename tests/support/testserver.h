@@ -10,7 +10,7 @@
 typedef struct dtp_ts dtp_ts;
 
 typedef struct dtp_ts_route {
-    const char *path; /* exact path, query string ignored */
+    const char *path; /* exact path, query string ignored; "/p?page=N" matches that page only */
     int status;       /* 0 → 200 (302 when location is set) */
     const void *body; /* copied; or ... */
     size_t body_len;

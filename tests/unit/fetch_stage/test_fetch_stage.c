@@ -195,6 +195,86 @@ static void unparseable_artifact_rolls_back(void **state)
     assert_int_equal(q(e->db, "SELECT COUNT(*) FROM parses WHERE status='failed'"), 1);
 }
 
+/* World Bank API pages. These JSON bodies are generated for the test in the shape of the real
+ * recordings under tests/fixtures/real/worldbank/ (they are not World Bank data). */
+#define WB_ROW(iso3, year, val)                                                                    \
+    "{\"indicator\":{\"id\":\"PV.EST\",\"value\":\"Political Stability\"},\"country\":{"           \
+    "\"id\":\"" iso3 "\",\"value\":\"x\"},\"countryiso3code\":\"" iso3 "\",\"date\":\"" year       \
+    "\",\"value\":" val ",\"unit\":\"\",\"obs_status\":\"\",\"decimal\":1}"
+#define WB_META(page, pages, total)                                                                \
+    "{\"page\":" page ",\"pages\":" pages ",\"per_page\":2,\"total\":" total                       \
+    ",\"sourceid\":\"3\",\"lastupdated\":\"2025-07-01\"}"
+
+static void add_json(dtp_ts *ts, const char *path, const char *body)
+{
+    dtp_ts_route r = {.path = path,
+                      .body = body,
+                      .body_len = strlen(body),
+                      .content_type = "application/json;charset=utf-8"};
+    assert_int_equal(dtp_ts_add(ts, &r), 0);
+}
+
+static void worldbank_pages_with_fallback_code(void **state)
+{
+    env *e = *state;
+    add_json(e->ts, "/v2/country/all/indicator/GOV_WGI_PV_EST",
+             "[{\"message\":[{\"id\":\"175\",\"key\":\"Invalid format\",\"value\":"
+             "\"The indicator was deleted or archived\"}]}]");
+    add_json(e->ts, "/v2/country/all/indicator/PV.EST?page=1",
+             "[" WB_META("1", "2", "3") ",[" WB_ROW("USA", "2021", "0.1") "," WB_ROW("CHN", "2021",
+                                                                                     "-0.3") "]]");
+    add_json(e->ts, "/v2/country/all/indicator/PV.EST?page=2",
+             "[" WB_META("2", "2", "3") ",[" WB_ROW("DEU", "2021", "0.6") "]]");
+    char url[512], set[700];
+    dtp_error err;
+    dtp_ts_url(e->ts, "/v2/country/all/indicator/", url, sizeof url);
+    snprintf(set, sizeof set, "source.wb.url=%s", url);
+    assert_int_equal(dtp_config_set_arg(e->cfg, "source.d360.enabled=no", &err), DTP_OK);
+    assert_int_equal(dtp_config_set_arg(e->cfg, "source.wb.kind=worldbank", &err), DTP_OK);
+    assert_int_equal(dtp_config_set_arg(e->cfg, set, &err), DTP_OK);
+    assert_int_equal(dtp_config_set_arg(e->cfg, "source.wb.indicators=GOV_WGI_PV_EST|PV.EST", &err),
+                     DTP_OK);
+    assert_int_equal(dtp_config_set_arg(e->cfg, "source.wb.per_page=2", &err), DTP_OK);
+    static dtp_fetch_result res;
+    dtp_status st = run(e, 0, 0, &res, &err);
+    if (st != DTP_OK)
+        fail_msg("%s: %s: %s", err.source, err.locator, err.message);
+    assert_int_equal(q(e->db, "SELECT COUNT(*) FROM observations WHERE variable='pv'"), 3);
+    assert_int_equal(q(e->db, "SELECT COUNT(*) FROM source_artifacts WHERE source='wb' AND role"
+                              " LIKE 'indicator/PV.EST/page/%'"),
+                     2);
+    /* the archived code's error answer is kept as evidence, outside the current set */
+    assert_int_equal(q(e->db, "SELECT COUNT(*) FROM fetches WHERE role LIKE"
+                              " 'indicator/GOV_WGI_PV_EST/%'"),
+                     1);
+    assert_int_equal(q(e->db, "SELECT COUNT(*) FROM observations WHERE locator LIKE '%$[1][0]%'"),
+                     2);
+}
+
+static void worldbank_total_changing_between_pages_fails(void **state)
+{
+    env *e = *state;
+    add_json(e->ts, "/v2/country/all/indicator/PV.EST?page=1",
+             "[" WB_META("1", "2", "3") ",[" WB_ROW("USA", "2021", "0.1") "," WB_ROW("CHN", "2021",
+                                                                                     "-0.3") "]]");
+    add_json(e->ts, "/v2/country/all/indicator/PV.EST?page=2",
+             "[" WB_META("2", "2", "4") ",[" WB_ROW("DEU", "2021", "0.6") "]]");
+    char url[512], set[700];
+    dtp_error err;
+    dtp_ts_url(e->ts, "/v2/country/all/indicator/", url, sizeof url);
+    snprintf(set, sizeof set, "source.wb.url=%s", url);
+    assert_int_equal(dtp_config_set_arg(e->cfg, "source.d360.enabled=no", &err), DTP_OK);
+    assert_int_equal(dtp_config_set_arg(e->cfg, "source.wb.kind=worldbank", &err), DTP_OK);
+    assert_int_equal(dtp_config_set_arg(e->cfg, set, &err), DTP_OK);
+    assert_int_equal(dtp_config_set_arg(e->cfg, "source.wb.indicators=PV.EST", &err), DTP_OK);
+    assert_int_equal(dtp_config_set_arg(e->cfg, "source.wb.per_page=2", &err), DTP_OK);
+    static dtp_fetch_result res;
+    assert_int_not_equal(run(e, 0, 0, &res, &err), DTP_OK);
+    assert_string_equal(err.source, "wb");
+    assert_int_equal(q(e->db, "SELECT COUNT(*) FROM source_artifacts WHERE source='wb'"), 0);
+    assert_int_equal(q(e->db, "SELECT COUNT(*) FROM observations"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +282,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(outage_keeps_previous_data, setup, teardown),
         cmocka_unit_test_setup_teardown(html_where_csv_expected_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(unparseable_artifact_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(worldbank_pages_with_fallback_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(worldbank_total_changing_between_pages_fails, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
