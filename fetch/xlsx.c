@@ -65,6 +65,7 @@ void dtp_xlsx_limits_default(dtp_xlsx_limits *lim)
     lim->max_shared_bytes = (size_t)256 << 20;
     lim->max_cell_bytes = (size_t)128 << 10;
     lim->max_merges = 100000;
+    lim->read_chunk = 0;
 }
 
 const char *dtp_xlsx_type_name(dtp_xlsx_type t)
@@ -278,6 +279,8 @@ static int zpart_read(void *ctx, char *buf, int len)
         return -1;
     if (len <= 0)
         return 0;
+    if (lim->read_chunk && (size_t)len > lim->read_chunk)
+        len = (int)lim->read_chunk;
     la_ssize_t r = archive_read_data(z->a, buf, (size_t)len);
     if (r < 0)
         return zpart_fail(z, DTP_ERR_PARSE, "%s: zip: %s", z->part,
@@ -406,8 +409,29 @@ static dtp_status zip_index(dtp_xlsx *x, dtp_error *err)
             int64_t sz = archive_entry_size(e);
             if (sz < 0 || (uint64_t)sz > x->lim.max_entry_bytes) {
                 st = xerr(x, err, DTP_ERR_LIMIT, name,
-                          "zip entry %.200s declares %lld bytes (cap %llu)", name, (long long)sz,
-                          (unsigned long long)x->lim.max_entry_bytes);
+                          "zip entry %.200s declares %lld bytes, more than %llu bytes "
+                          "uncompressed",
+                          name, (long long)sz, (unsigned long long)x->lim.max_entry_bytes);
+                goto out;
+            }
+            /* skipping moves over the compressed bytes without inflating them, which measures
+             * them: a declared size far above them is a bomb even if nobody reads the entry */
+            int64_t before = archive_filter_bytes(a, -1);
+            if (archive_read_data_skip(a) != ARCHIVE_OK) {
+                st = xerr(x, err, DTP_ERR_PARSE, name, "zip entry %.200s: %s", name,
+                          archive_error_string(a) ? archive_error_string(a) : "cannot skip");
+                goto out;
+            }
+            int64_t packed = archive_filter_bytes(a, -1) - before;
+            if (packed < 1)
+                packed = 1;
+            if ((uint64_t)sz > x->lim.ratio_grace &&
+                (uint64_t)sz / (uint64_t)packed > x->lim.max_ratio) {
+                st = xerr(x, err, DTP_ERR_LIMIT, name,
+                          "%s: compression ratio above %llu (%lld bytes from %lld): zip bomb "
+                          "refused",
+                          name, (unsigned long long)x->lim.max_ratio, (long long)sz,
+                          (long long)packed);
                 goto out;
             }
             total += (uint64_t)sz;

@@ -28,10 +28,13 @@ typedef struct dtp_xlsx_limits {
     size_t max_shared_bytes;   /* bytes of all shared strings together */
     size_t max_cell_bytes;     /* bytes of one cell's text (Excel itself stops at 32767 chars) */
     size_t max_merges;         /* merge ranges in one sheet */
+    size_t read_chunk;         /* not a cap: the most bytes handed to libxml2 per read, 0 = what
+                                * it asks for; tests feed every chunk size (STYLE.md 9) */
 } dtp_xlsx_limits;
 
 /* Fill lim with the defaults: 10000 entries, 512 MiB per entry, 2 GiB total, ratio 1000 after
- * 1 MiB, 1000 sheets, 2 million shared strings in 256 MiB, 128 KiB per cell, 100000 merges. */
+ * 1 MiB, 1000 sheets, 2 million shared strings in 256 MiB, 128 KiB per cell, 100000 merges;
+ * read_chunk 0. */
 void dtp_xlsx_limits_default(dtp_xlsx_limits *lim);
 
 typedef enum dtp_xlsx_type {
