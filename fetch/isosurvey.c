@@ -124,7 +124,8 @@ static int find_year(const char *s)
         size_t j = i;
         while (isdigit((unsigned char)s[j]))
             j++;
-        if (j - i == 4) {
+        /* "27001:2013" is the standard's version, not the edition */
+        if (j - i == 4 && !(i > 0 && s[i - 1] == ':')) {
             int y = (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 +
                     (s[i + 3] - '0');
             if (y >= 1990 && y <= 2100)

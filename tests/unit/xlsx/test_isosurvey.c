@@ -11,7 +11,9 @@
 #include <cmocka.h>
 #include <csv.h>
 
+#include "common/buf.h"
 #include "fetch/isosurvey.h"
+#include "zipmake.h"
 
 /* ---- helpers ---- */
 
@@ -276,6 +278,186 @@ static void edition_from_workbook_name(void **state)
     rows_free(&got);
 }
 
+static void edition_from_title_not_standard_version(void **state)
+{
+    /* no year in the name: the title "ISO Survey 2022 - ISO/IEC 27001:2013" gives 2022 */
+    size_t n;
+    rows got;
+    dtp_error err;
+    dtp_isosurvey_info info;
+    void *b = slurp(fixture_path("per_standard_2022.xlsx"), &n);
+    memset(&got, 0, sizeof got);
+    dtp_error_clear(&err);
+    assert_int_equal(
+        dtp_isosurvey_parse_ex(b, n, "survey.xlsx", 0, NULL, collect, &got, &info, &err), DTP_OK);
+    assert_int_equal(info.edition, 2022);
+    rows_free(&got);
+    memset(&got, 0, sizeof got);
+    free(b);
+    b = slurp(fixture_path("certificates_and_sites_2019.xlsx"), &n);
+    dtp_error_clear(&err);
+    assert_int_equal(
+        dtp_isosurvey_parse_ex(b, n, "survey.xlsx", 0, NULL, collect, &got, &info, &err),
+        DTP_OK); /* its title names 2019 */
+    assert_int_equal(info.edition, 2019);
+    rows_free(&got);
+    free(b);
+}
+
+/* ---- crafted sheets (inline strings), for rules the generated workbooks do not cover ---- */
+
+#define NS "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
+
+/* Cells as "A1=text" / "B2#12" (number) / "C3~" (styled blank), separated by '|'. */
+static char *sheet_of(const char *spec, const char *merges)
+{
+    dtp_buf b;
+    dtp_buf_init(&b, 1 << 16);
+    dtp_buf_printf(&b, "<worksheet %s><sheetData>", NS);
+    char *dup = strdup(spec), *next = dup;
+    unsigned cur = 0;
+    while (next) {
+        char *tok = next;
+        next = strchr(tok, '|');
+        if (next)
+            *next++ = '\0';
+        size_t k = strcspn(tok, "=#~");
+        char ref[16];
+        snprintf(ref, sizeof ref, "%.*s", (int)k, tok);
+        unsigned r = (unsigned)strtoul(ref + strcspn(ref, "0123456789"), NULL, 10);
+        if (r != cur) {
+            if (cur)
+                dtp_buf_puts(&b, "</row>");
+            dtp_buf_printf(&b, "<row r=\"%u\">", r);
+            cur = r;
+        }
+        if (tok[k] == '=')
+            dtp_buf_printf(&b, "<c r=\"%s\" t=\"inlineStr\"><is><t>%s</t></is></c>", ref,
+                           tok + k + 1);
+        else if (tok[k] == '#')
+            dtp_buf_printf(&b, "<c r=\"%s\"><v>%s</v></c>", ref, tok + k + 1);
+        else
+            dtp_buf_printf(&b, "<c r=\"%s\" s=\"1\"/>", ref);
+    }
+    free(dup);
+    if (cur)
+        dtp_buf_puts(&b, "</row>");
+    dtp_buf_puts(&b, "</sheetData>");
+    if (merges)
+        dtp_buf_printf(&b, "<mergeCells>%s</mergeCells>", merges);
+    dtp_buf_puts(&b, "</worksheet>");
+    return dtp_buf_take(&b);
+}
+
+static dtp_status parse_crafted(const char *sheet_name, const char *spec, const char *merges,
+                                const char *wb_name, int edition, rows *got,
+                                dtp_isosurvey_info *info, dtp_error *err)
+{
+    size_t n;
+    char *sheet = sheet_of(spec, merges);
+    void *z = zm_xlsx_named(sheet_name, sheet, NULL, &n);
+    memset(got, 0, sizeof *got);
+    dtp_error_clear(err);
+    dtp_status st = dtp_isosurvey_parse_ex(z, n, wb_name, edition, NULL, collect, got, info, err);
+    free(z);
+    free(sheet);
+    return st;
+}
+
+static void standards_as_columns_pick_the_27001_column(void **state)
+{
+    rows got;
+    dtp_error err;
+    dtp_isosurvey_info info;
+    assert_int_equal(parse_crafted("All standards",
+                                   "A1=Country|B1=ISO 9001|C1=ISO/IEC 27001|D1=ISO 14001|"
+                                   "A2=Japan|B2#900|C2#70|D2#5|A3=Chile|B3#3|C3~",
+                                   NULL, "all_2020.xlsx", 2020, &got, &info, &err),
+                     DTP_OK);
+    assert_int_equal(got.n, 2);
+    assert_string_equal(got.v[0].f[2], "70");
+    assert_string_equal(got.v[0].f[3], "All standards!C2");
+    assert_string_equal(got.v[1].flags, "blank=0");
+    rows_free(&got);
+}
+
+static void merged_header_cells_apply_across(void **state)
+{
+    /* Country merged over A2:A3; "ISO/IEC 27001" merged over B2:C2 above certificates | sites */
+    rows got;
+    dtp_error err;
+    dtp_isosurvey_info info;
+    assert_int_equal(parse_crafted("ISO 27001",
+                                   "A1=Title 2021|A2=Country|B2=ISO/IEC 27001|A3~|"
+                                   "B3=sites|C3=certificates|A4=Peru|B4#9|C4#4",
+                                   "<mergeCell ref=\"A2:A3\"/><mergeCell ref=\"B2:C2\"/>", "m.xlsx",
+                                   2021, &got, &info, &err),
+                     DTP_OK);
+    assert_int_equal(info.header_row, 2);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.v[0].f[0], "Peru");
+    assert_string_equal(got.v[0].f[2], "9"); /* B: under the merged 27001 header */
+    rows_free(&got);
+}
+
+static void unnamed_sheet_placed_by_its_title(void **state)
+{
+    rows got;
+    dtp_error err;
+    dtp_isosurvey_info info;
+    assert_int_equal(parse_crafted("Sheet1",
+                                   "A1=ISO/IEC 27001 certificates per country|A2=Country|"
+                                   "B2=certificates|A3=Korea, Republic of|B3#452",
+                                   NULL, "survey_2018.xlsx", 0, &got, &info, &err),
+                     DTP_OK);
+    assert_int_equal(info.edition, 2018);
+    assert_int_equal(got.n, 1);
+    rows_free(&got);
+    /* the same table without any 27001 mention is not placed */
+    assert_int_equal(parse_crafted("Sheet1",
+                                   "A1=Certificates per country|A2=Country|B2=certificates|"
+                                   "A3=Korea, Republic of|B3#452",
+                                   NULL, "survey_2018.xlsx", 0, &got, &info, &err),
+                     DTP_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "sheets seen: 'Sheet1'"));
+    rows_free(&got);
+}
+
+static void text_counts_and_non_numbers(void **state)
+{
+    rows got;
+    dtp_error err;
+    dtp_isosurvey_info info;
+    assert_int_equal(parse_crafted("ISO IEC 27001",
+                                   "A1=Country|B1=certificates|A2=India|B2=1 234|A3=Chad|B3=n/a|"
+                                   "A4=Mali|B4=-|A5=Note: a note|A6=Sector number|A7=Peru|B7#3",
+                                   NULL, "t_2020.xlsx", 2020, &got, &info, &err),
+                     DTP_OK);
+    assert_int_equal(got.n, 3);
+    assert_string_equal(got.v[0].f[2], "1234");
+    assert_string_equal(got.v[0].flags, "text");
+    assert_string_equal(got.v[0].value_raw, "1 234");
+    assert_int_equal(got.v[1].has_value, 0);
+    assert_string_equal(got.v[1].flags, "not a number");
+    assert_string_equal(got.v[1].value_raw, "n/a");
+    assert_string_equal(got.v[2].flags, "blank=0");
+    assert_int_equal(info.n_notes, 1);
+    assert_string_equal(info.disclaimer, "Note: a note");
+    rows_free(&got);
+}
+
+static void edition_unknown_is_refused(void **state)
+{
+    rows got;
+    dtp_error err;
+    assert_int_equal(parse_crafted("ISO IEC 27001", "A1=Country|B1=certificates|A2=Peru|B2#1", NULL,
+                                   "survey.xlsx", 0, &got, NULL, &err),
+                     DTP_ERR_PARSE);
+    assert_non_null(strstr(err.message, "edition year unknown"));
+    assert_int_equal(got.n, 0);
+    rows_free(&got);
+}
+
 /* ---- refusals ---- */
 
 static void unplaced_workbook_names_what_it_saw(void **state)
@@ -367,6 +549,12 @@ int main(void)
         cmocka_unit_test(per_country_old_edition),
         cmocka_unit_test(demo_editions),
         cmocka_unit_test(edition_from_workbook_name),
+        cmocka_unit_test(edition_from_title_not_standard_version),
+        cmocka_unit_test(standards_as_columns_pick_the_27001_column),
+        cmocka_unit_test(merged_header_cells_apply_across),
+        cmocka_unit_test(unnamed_sheet_placed_by_its_title),
+        cmocka_unit_test(text_counts_and_non_numbers),
+        cmocka_unit_test(edition_unknown_is_refused),
         cmocka_unit_test(unplaced_workbook_names_what_it_saw),
         cmocka_unit_test(sheet_without_header_names_rows_seen),
         cmocka_unit_test(not_a_zip_is_a_parse_error),

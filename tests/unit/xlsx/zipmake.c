@@ -20,11 +20,11 @@ const char zm_root_rels[] =
     "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" "
     "Target=\"xl/workbook.xml\"/></Relationships>";
 
-static const char wb_xml[] =
+static const char wb_xml_fmt[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
     "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
     "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-    "<sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+    "<sheets><sheet name=\"%s\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
 
 static const char wb_rels[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -82,6 +82,14 @@ void *zm_zip(const zm_entry *e, size_t n, size_t *outlen)
 
 void *zm_xlsx(const char *sheet_xml, const char *sst_xml, size_t *outlen)
 {
+    return zm_xlsx_named("Sheet1", sheet_xml, sst_xml, outlen);
+}
+
+void *zm_xlsx_named(const char *sheet_name, const char *sheet_xml, const char *sst_xml,
+                    size_t *outlen)
+{
+    char wb_xml[1024];
+    snprintf(wb_xml, sizeof wb_xml, wb_xml_fmt, sheet_name);
     zm_entry e[6];
     size_t n = 0;
     e[n++] = (zm_entry){"[Content_Types].xml", zm_content_types, strlen(zm_content_types), 0};

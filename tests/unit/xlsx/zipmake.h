@@ -18,6 +18,10 @@ void *zm_zip(const zm_entry *e, size_t n, size_t *outlen);
 /* A workbook with one sheet "Sheet1" (sheet XML given) and an optional sharedStrings part. */
 void *zm_xlsx(const char *sheet_xml, const char *sst_xml, size_t *outlen);
 
+/* Same with the sheet named sheet_name (XML-escaped by the caller). */
+void *zm_xlsx_named(const char *sheet_name, const char *sheet_xml, const char *sst_xml,
+                    size_t *outlen);
+
 /* The workbook.xml, rels and content types for sheets named in names (parts sheet1.xml ...). */
 extern const char zm_content_types[];
 extern const char zm_root_rels[];
