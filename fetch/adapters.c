@@ -5,6 +5,8 @@
 #include "common/buf.h"
 #include "fetch/adapter.h"
 #include "fetch/data360.h"
+#include "fetch/declared_csv.h"
+#include "fetch/isosurvey.h"
 #include "fetch/unctad.h"
 #include "fetch/worldbank.h"
 
@@ -120,6 +122,66 @@ static dtp_status parse_wb_api(const dtp_parse_ctx *pc, const dtp_adapter_src *s
     return st;
 }
 
+static dtp_status parse_declared(const dtp_parse_ctx *pc, const dtp_adapter_src *src, dtp_reader *r,
+                                 dtp_parse_stats *stats, dtp_error *err)
+{
+    const dtp_config *c = src->cfg;
+    const char *sec = src->section;
+    const char *delim = dtp_config_get(c, sec, "delimiter");
+    const char *code = dtp_config_get(c, sec, "code_column");
+    const char *prefix = dtp_config_get(c, sec, "aggregate_prefix");
+    dtp_declared_csv_cfg cfg = {
+        .delim = strcmp(delim, "\\t") == 0 || strcmp(delim, "tab") == 0 ? '\t' : delim[0],
+        .entity_col = dtp_config_get(c, sec, "entity_column"),
+        .code_col = code && *code ? code : NULL,
+        .code_system = dtp_config_get(c, sec, "code_system"),
+        .year_col = dtp_config_get(c, sec, "year_column"),
+        .value_col = dtp_config_get(c, sec, "value_column"),
+        .variable = dtp_config_get(c, sec, "variable"),
+        .unit = dtp_config_get(c, sec, "unit"),
+        .empty_code = DTP_DECL_EMPTY_CODE_AGGREGATE,
+        .aggregate_prefix = prefix && *prefix ? prefix : NULL,
+        .emit_missing = 1,
+    };
+    dtp_status st = dtp_declared_csv_check(&cfg, err);
+    if (st != DTP_OK) {
+        dtp_error_where(err, pc->source, NULL, sec);
+        return st;
+    }
+    return dtp_declared_csv_parse(pc, &cfg, r, stats, err);
+}
+
+/* The ISO Survey reader pushes observations named for "isosurvey"; they are re-stamped with the
+ * configured source name and counted like every other parser's. */
+typedef struct iso_fwd {
+    const dtp_parse_ctx *pc;
+    dtp_parse_stats *stats;
+} iso_fwd;
+
+static dtp_status iso_obs(void *ctx, const dtp_obs *o, dtp_error *err)
+{
+    iso_fwd *f = ctx;
+    dtp_obs copy = *o;
+    copy.source = f->pc->source;
+    return dtp_parse_emit(f->pc, f->stats, &copy, err);
+}
+
+static dtp_status parse_isosurvey(const dtp_parse_ctx *pc, const dtp_adapter_src *src,
+                                  dtp_reader *r, dtp_parse_stats *stats, dtp_error *err)
+{
+    dtp_buf b;
+    dtp_buf_init(&b, (size_t)256 << 20);
+    dtp_status st = slurp(pc, r, &b, err);
+    iso_fwd f = {pc, stats};
+    if (st == DTP_OK)
+        st = dtp_isosurvey_parse(b.data ? b.data : "", b.len, pc->file, src->year, NULL, iso_obs,
+                                 &f, err);
+    if (st != DTP_OK)
+        dtp_parse_fail(pc, st, err);
+    dtp_buf_free(&b);
+    return st;
+}
+
 static const dtp_adapter adapters[] = {
     {"unctad", "unctad/1", "application/x-7z-compressed,application/octet-stream,text/csv", 0, 0, 0,
      0, parse_unctad},
@@ -129,6 +191,12 @@ static const dtp_adapter adapters[] = {
     {"worldbank_bulk", "wbbulk/1",
      "application/zip,application/x-zip-compressed,application/octet-stream,text/csv", 0, 0, 0, 1,
      parse_wb_bulk},
+    {"declared_csv", "declared/1", "text/csv,application/csv,text/plain,application/octet-stream",
+     0, 0, 0, 0, parse_declared},
+    {"isosurvey", "isosurvey/1",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/"
+     "octet-stream,application/zip",
+     1, 0, 0, 0, parse_isosurvey},
     /* captures are stored here and read by the ocr stage */
     {"cnca", "inbox/1", NULL, 0, 1, 0, 0, NULL},
 };
