@@ -130,8 +130,8 @@ static int user_assigned(const char *c)
     return 0;
 }
 
-static const char *const name_systems[] = {"unctad_label", "wb_name", "isosurvey_name",
-                                           "owid_name", "name"};
+static const char *const name_systems[] = {"unctad_label", "wb_name", "isosurvey_name", "owid_name",
+                                           "name"};
 static const char *const code_systems[] = {"iso3", "iso2", "m49", "wb_code", "owid_code"};
 
 static int in_list(const char *s, const char *const *list, size_t n)
@@ -166,7 +166,8 @@ static int find_iso3(const dtp_xw *xw, const char *code)
 
 /* Lower-case ASCII base letters of U+00C0..U+00FF; '*' marks two-letter folds handled below,
  * ' ' marks the multiplication and division signs. */
-static const char latin1_fold[] = "aaaaaa*ceeeeiiiidnooooo ouuuuy**aaaaaa*ceeeeiiiidnooooo ouuuuy*y";
+static const char latin1_fold[] =
+    "aaaaaa*ceeeeiiiidnooooo ouuuuy**aaaaaa*ceeeeiiiidnooooo ouuuuy*y";
 /* U+0100..U+017F (Latin Extended-A), 16 per line. */
 static const char latin_ext_a_fold[] = "aaaaaaccccccccdd"
                                        "ddeeeeeeeeeegggg"
@@ -290,8 +291,8 @@ char *dtp_xw_normalise(const char *label, char *out, size_t outsz)
 
 /* Sovereignty qualifiers some sources append: "Cayman Islands (UK)", "Puerto Rico (US)".
  * Only these are removed; "(Dutch part)", "(French part)", "(country)" or "(UN)" carry meaning. */
-static const char *const qualifiers[] = {"uk", "us", "usa", "nl", "fr", "france", "dk", "no",
-                                         "au", "nz", "cn", "china"};
+static const char *const qualifiers[] = {"uk", "us", "usa", "nl", "fr", "france",
+                                         "dk", "no", "au",  "nz", "cn", "china"};
 
 /* When label ends with "(<qualifier>)", write the label without it into out and return 1. */
 static int strip_qualifier(const char *label, char *out, size_t outsz)
@@ -504,8 +505,8 @@ dtp_status dtp_xw_load_iso_mem(dtp_xw *xw, const char *data, size_t n, const cha
     {
         const char *a3 = jstr(e, "alpha_3"), *a2 = jstr(e, "alpha_2"), *num = jstr(e, "numeric"),
                    *nmv = jstr(e, "name");
-        if (!a3 || !a2 || !num || !nmv || !is_upper3(a3) || strlen(a2) != 2 ||
-            strlen(num) != 3 || !*nmv) {
+        if (!a3 || !a2 || !num || !nmv || !is_upper3(a3) || strlen(a2) != 2 || strlen(num) != 3 ||
+            !*nmv) {
             dtp_error_locatef(err, "%s:$[\"3166-1\"][%zu]", nm, i);
             st = dtp_error_set(err, DTP_ERR_PARSE, "clean",
                                "iso 3166-1 json: entry lacks alpha_2, alpha_3, numeric or name");
@@ -534,8 +535,8 @@ dtp_status dtp_xw_load_iso_mem(dtp_xw *xw, const char *data, size_t n, const cha
         static const char *const keys[] = {"name", "official_name", "common_name"};
         for (size_t k = 0; k < NELEM(keys); k++) {
             const char *v = jstr(e, keys[k]);
-            if (v && (st = add_name(xw, v, NULL, NULL, SRC_ISO, DTP_XW_COUNTRY, idx, err)) !=
-                         DTP_OK)
+            if (v &&
+                (st = add_name(xw, v, NULL, NULL, SRC_ISO, DTP_XW_COUNTRY, idx, err)) != DTP_OK)
                 goto out;
         }
     }
@@ -589,8 +590,8 @@ dtp_status dtp_xw_load_iso_file(dtp_xw *xw, const char *path, const char *iso_co
 
 /* ---- aggregates ------------------------------------------------------------------------- */
 
-static dtp_status add_aggregate(dtp_xw *xw, const char *code, const char *system,
-                                const char *name, const char *note, int *idx, dtp_error *err)
+static dtp_status add_aggregate(dtp_xw *xw, const char *code, const char *system, const char *name,
+                                const char *note, int *idx, dtp_error *err)
 {
     if (!grow((void **)&xw->aggs, &xw->capaggs, xw->naggs + 1, sizeof(xw_aggregate)))
         return nomem(err);
@@ -718,11 +719,11 @@ dtp_status dtp_xw_load_m49_mem(dtp_xw *xw, const char *data, size_t n, const cha
                                dtp_error *err)
 {
     static const char *const cols[] = {"Country or Area", "M49 Code", "ISO-alpha3 Code"};
-    static const char *const region_cols[][2] = {{"Global Code", "Global Name"},
-                                                 {"Region Code", "Region Name"},
-                                                 {"Sub-region Code", "Sub-region Name"},
-                                                 {"Intermediate Region Code",
-                                                  "Intermediate Region Name"}};
+    static const char *const region_cols[][2] = {
+        {"Global Code", "Global Name"},
+        {"Region Code", "Region Name"},
+        {"Sub-region Code", "Sub-region Name"},
+        {"Intermediate Region Code", "Intermediate Region Name"}};
     long idx[3];
     dtp_clean_csv *t = NULL;
     char area[512], code[16], iso3[16], rc[16], rn[512];
@@ -769,8 +770,8 @@ dtp_status dtp_xw_load_m49_mem(dtp_xw *xw, const char *data, size_t n, const cha
         xw->m49[xw->nm49].country = ci;
         xw->m49[xw->nm49].aggregate = -1;
         xw->nm49++;
-        if (ci >= 0 && (st = add_name(xw, area, NULL, NULL, SRC_ISO, DTP_XW_COUNTRY, ci, err)) !=
-                           DTP_OK)
+        if (ci >= 0 &&
+            (st = add_name(xw, area, NULL, NULL, SRC_ISO, DTP_XW_COUNTRY, ci, err)) != DTP_OK)
             goto out;
     }
     if ((st = hash_into(data, n, xw->sha_m49, err)) != DTP_OK)
@@ -797,8 +798,7 @@ static dtp_status alias_target(dtp_xw *xw, const char *iso3, const char *label, 
         *out = -1;
         return DTP_OK;
     }
-    if (!grow((void **)&xw->countries, &xw->capcountries, xw->ncountries + 1,
-              sizeof(xw_country)))
+    if (!grow((void **)&xw->countries, &xw->capcountries, xw->ncountries + 1, sizeof(xw_country)))
         return nomem(err);
     xw_country *c = &xw->countries[xw->ncountries];
     memset(c, 0, sizeof *c);
@@ -822,8 +822,8 @@ dtp_status dtp_xw_load_aliases_mem(dtp_xw *xw, const char *data, size_t n, const
         return st;
     if (xw->iso_loaded == 0) {
         dtp_error_where(err, NULL, NULL, dtp_clean_csv_name(t));
-        st = dtp_error_set(err, DTP_ERR_USAGE, "clean",
-                           "crosswalk: load iso 3166-1 before aliases");
+        st =
+            dtp_error_set(err, DTP_ERR_USAGE, "clean", "crosswalk: load iso 3166-1 before aliases");
         goto out;
     }
     if ((st = dtp_clean_csv_require(t, cols, 4, idx, "clean", err)) != DTP_OK)
@@ -895,8 +895,7 @@ dtp_status dtp_xw_load_aliases_mem(dtp_xw *xw, const char *data, size_t n, const
             st = nomem(err);
             goto out;
         }
-        if ((st = add_name(xw, alias, system, nt, SRC_ALIAS, DTP_XW_COUNTRY, ci, err)) !=
-            DTP_OK) {
+        if ((st = add_name(xw, alias, system, nt, SRC_ALIAS, DTP_XW_COUNTRY, ci, err)) != DTP_OK) {
             free(nt);
             goto out;
         }
@@ -1224,8 +1223,7 @@ dtp_xw_result dtp_xw_name(dtp_xw *xw, const char *label_in, const char *system)
                 continue;
             if (e->src == SRC_ALIAS && !system_matches(e->system, system))
                 continue;
-            return name_result(xw, e, e->src == SRC_ALIAS ? DTP_XW_RULE_ALIAS
-                                                           : DTP_XW_RULE_NAME);
+            return name_result(xw, e, e->src == SRC_ALIAS ? DTP_XW_RULE_ALIAS : DTP_XW_RULE_NAME);
         }
     }
     r = by_norm(xw, dtp_xw_normalise(label, key, sizeof key));

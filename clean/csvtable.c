@@ -165,8 +165,7 @@ dtp_status dtp_clean_csv_read_mem(const char *data, size_t n, char delim, const 
         size_t len = nl ? (size_t)(nl - (data + pos)) + 1 : n - pos;
         if (csv_parse(&p, data + pos, len, on_field, on_row, &b) != len) {
             dtp_error_locatef(err, "%s:%zu", nm, b.cur_line);
-            st = dtp_error_set(err, DTP_ERR_PARSE, "clean", "csv: %s",
-                               csv_strerror(csv_error(&p)));
+            st = dtp_error_set(err, DTP_ERR_PARSE, "clean", "csv: %s", csv_strerror(csv_error(&p)));
             goto out;
         }
         if (b.st != DTP_OK)

@@ -62,8 +62,7 @@ static void normalise_rules(void **state)
     assert_string_equal(dtp_xw_normalise("Curaçao", out, sizeof out), "curacao");
     assert_string_equal(dtp_xw_normalise("Åland Islands", out, sizeof out), "aland islands");
     assert_string_equal(dtp_xw_normalise("Réunion", out, sizeof out), "reunion");
-    assert_string_equal(dtp_xw_normalise("Saint Barthélemy", out, sizeof out),
-                        "saint barthelemy");
+    assert_string_equal(dtp_xw_normalise("Saint Barthélemy", out, sizeof out), "saint barthelemy");
     assert_string_equal(dtp_xw_normalise("THE the Other", out, sizeof out), "other");
     assert_string_equal(dtp_xw_normalise("中国", out, sizeof out), "中国");
     assert_string_equal(dtp_xw_normalise("", out, sizeof out), "");
@@ -132,12 +131,10 @@ static void aggregates_are_never_countries(void **state)
 
 static void isosurvey_spellings(void **state)
 {
-    ASSERT_COUNTRY(dtp_xw_name(xw, "Taipei, Chinese", "isosurvey_name"), "TWN",
-                   DTP_XW_RULE_ALIAS);
+    ASSERT_COUNTRY(dtp_xw_name(xw, "Taipei, Chinese", "isosurvey_name"), "TWN", DTP_XW_RULE_ALIAS);
     ASSERT_COUNTRY(dtp_xw_name(xw, "Korea, Republic of", "isosurvey_name"), "KOR",
                    DTP_XW_RULE_ALIAS);
-    ASSERT_COUNTRY(dtp_xw_name(xw, "Hong Kong, China", "isosurvey_name"), "HKG",
-                   DTP_XW_RULE_ALIAS);
+    ASSERT_COUNTRY(dtp_xw_name(xw, "Hong Kong, China", "isosurvey_name"), "HKG", DTP_XW_RULE_ALIAS);
     ASSERT_COUNTRY(dtp_xw_name(xw, "Macau, China", "isosurvey_name"), "MAC", DTP_XW_RULE_ALIAS);
     ASSERT_COUNTRY(dtp_xw_name(xw, "Congo, the Democratic Republic", "isosurvey_name"), "COD",
                    DTP_XW_RULE_ALIAS);
@@ -208,8 +205,7 @@ static void traps(void **state)
     ASSERT_COUNTRY(dtp_xw_name(xw, "Korea, Republic of", NULL), "KOR", DTP_XW_RULE_ALIAS);
     ASSERT_COUNTRY(dtp_xw_name(xw, "Korea, Democratic People's Republic of", NULL), "PRK",
                    DTP_XW_RULE_ALIAS);
-    ASSERT_COUNTRY(dtp_xw_name(xw, "korea republic of", NULL), "KOR",
-                   DTP_XW_RULE_NORMALISED_NAME);
+    ASSERT_COUNTRY(dtp_xw_name(xw, "korea republic of", NULL), "KOR", DTP_XW_RULE_NORMALISED_NAME);
     /* a bare "Korea" names no one state: unmapped, not guessed */
     assert_int_equal(dtp_xw_name(xw, "Korea", NULL).kind, DTP_XW_UNMAPPED);
     assert_int_equal(dtp_xw_name(xw, "Congo, Democratic", NULL).kind, DTP_XW_UNMAPPED);
@@ -278,8 +274,8 @@ static void check_fixture(const char *rel, const char *name_col, const char *cod
                  bycode.kind != DTP_XW_UNMAPPED && bycode.kind != DTP_XW_AMBIGUOUS;
         if (!ok) {
             fprintf(stderr, "%s: '%s' -> %s %s, code %s -> %s %s\n", rel, nm,
-                    dtp_xw_kind_name(byname.kind), byname.iso3, code,
-                    dtp_xw_kind_name(bycode.kind), bycode.iso3);
+                    dtp_xw_kind_name(byname.kind), byname.iso3, code, dtp_xw_kind_name(bycode.kind),
+                    bycode.iso3);
             bad++;
         }
     }
@@ -295,8 +291,8 @@ static void real_fixture_labels(void **state)
                   "Country Name", "Country Code", DTP_XW_WB_CODE, "wb_name", 4);
     check_fixture("tests/fixtures/real/wdi/Metadata_Country_API_PV.EST_DS2_en_csv_v2_7919.csv",
                   "TableName", "Country Code", DTP_XW_WB_CODE, "wb_name", 0);
-    check_fixture("tests/fixtures/real/unctad/UNCTAD_DE_data360.csv", "REF_AREA_LABEL",
-                  "REF_AREA", DTP_XW_WB_CODE, "wb_name", 0);
+    check_fixture("tests/fixtures/real/unctad/UNCTAD_DE_data360.csv", "REF_AREA_LABEL", "REF_AREA",
+                  DTP_XW_WB_CODE, "wb_name", 0);
     check_fixture("tests/fixtures/real/itu/"
                   "owid_population-covered-by-mobile-network-by-network-capability.csv",
                   "Entity", "Code", DTP_XW_OWID_CODE, "owid_name", 0);
@@ -335,8 +331,7 @@ static void bad_tables_name_file_line_field(void **state)
     dtp_xw *x = dtp_xw_new();
     dtp_error_clear(&err);
     assert_int_equal(
-        dtp_xw_load_iso_file(x, "/usr/share/iso-codes/json/iso_3166-1.json", "test", &err),
-        DTP_OK);
+        dtp_xw_load_iso_file(x, "/usr/share/iso-codes/json/iso_3166-1.json", "test", &err), DTP_OK);
     const char *bad_iso3 = "alias,iso3,system,source,note\n"
                            "Ruritania,RUR,name,a novel,\n";
     assert_int_equal(dtp_xw_load_aliases_mem(x, bad_iso3, strlen(bad_iso3), "al.csv", &err),
@@ -372,14 +367,12 @@ static void bad_tables_name_file_line_field(void **state)
                      DTP_ERR_PARSE);
     assert_string_equal(err.locator, "ig.csv:2:reviewer");
     const char *agg_nocode = "code,system,name,source\n,wb_code,World,x\n";
-    assert_int_equal(
-        dtp_xw_load_aggregates_mem(x, agg_nocode, strlen(agg_nocode), "ag.csv", &err),
-        DTP_ERR_PARSE);
+    assert_int_equal(dtp_xw_load_aggregates_mem(x, agg_nocode, strlen(agg_nocode), "ag.csv", &err),
+                     DTP_ERR_PARSE);
     assert_string_equal(err.locator, "ag.csv:2:code");
     const char *unterminated = "alias,iso3,system,source\n\"Brasil,BRA,name,x\n";
-    assert_int_equal(
-        dtp_xw_load_aliases_mem(x, unterminated, strlen(unterminated), "al.csv", &err),
-        DTP_ERR_PARSE);
+    assert_int_equal(dtp_xw_load_aliases_mem(x, unterminated, strlen(unterminated), "al.csv", &err),
+                     DTP_ERR_PARSE);
     /* a good alias after all that still works (the failed loads added nothing harmful) */
     const char *good = "alias,iso3,system,source\nBrasil,BRA,name,x\n";
     assert_int_equal(dtp_xw_load_aliases_mem(x, good, strlen(good), "al.csv", &err), DTP_OK);
@@ -390,8 +383,7 @@ static void bad_tables_name_file_line_field(void **state)
     assert_int_equal(dtp_xw_load_iso_mem(x, "{\"3166-1\": []}", 14, "iso.json", NULL, &err),
                      DTP_ERR_PARSE);
     assert_int_equal(dtp_xw_load_iso_mem(x, "{", 1, "iso.json", NULL, &err), DTP_ERR_PARSE);
-    assert_int_equal(dtp_xw_load_aliases_mem(x, good, strlen(good), "al.csv", &err),
-                     DTP_ERR_USAGE);
+    assert_int_equal(dtp_xw_load_aliases_mem(x, good, strlen(good), "al.csv", &err), DTP_ERR_USAGE);
     dtp_xw_free(x);
 }
 
