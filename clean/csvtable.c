@@ -151,7 +151,7 @@ dtp_status dtp_clean_csv_read_mem(const char *data, size_t n, char delim, const 
         data += 3;
         n -= 3;
     }
-    if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL) != 0) {
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         st = dtp_error_set(err, DTP_ERR_NOMEM, "clean", "out of memory reading csv");
         goto out;
     }
@@ -174,8 +174,9 @@ dtp_status dtp_clean_csv_read_mem(const char *data, size_t n, char delim, const 
         b.cur_line++;
     }
     if (b.st == DTP_OK && csv_fini(&p, on_field, on_row, &b) != 0) {
-        dtp_error_locatef(err, "%s:%zu", nm, b.cur_line);
-        st = dtp_error_set(err, DTP_ERR_PARSE, "clean", "csv: %s", csv_strerror(csv_error(&p)));
+        /* The input ended inside a quoted field: name the last line read. */
+        dtp_error_locatef(err, "%s:%zu", nm, b.cur_line > 1 ? b.cur_line - 1 : 1);
+        st = dtp_error_set(err, DTP_ERR_PARSE, "clean", "csv: input ends inside a quoted field");
         goto out;
     }
     if (b.st != DTP_OK) {
