@@ -9,6 +9,7 @@ int dtp_cmd_trace(dtp_cli *cli);
 int dtp_cmd_explain(dtp_cli *cli);
 int dtp_cmd_verify(dtp_cli *cli);
 int dtp_cmd_export(dtp_cli *cli);
+int dtp_cmd_diff(dtp_cli *cli);
 
 const dtp_command dtp_commands[] = {
     {"status", dtp_cmd_status, "show recent runs, the published release and source freshness",
@@ -54,6 +55,15 @@ const dtp_command dtp_commands[] = {
      "still matches its recorded hash, and that the run manifests chain; prints each problem\n"
      "with its artifact\n"
      "exit codes: 0 all verified, 4 a problem was found, 1 could not run\n"},
+    {"diff", dtp_cmd_diff, "report revisions between two warehouse releases",
+     "diff [RELEASE_A] [RELEASE_B] [--csv FILE] [--top N]",
+     "new, revised and withdrawn cells per source and variable, the largest relative\n"
+     "revisions, and series whose history moved. A release is an id (a file kept under\n"
+     "<data-dir>/releases) or a path; default: the two latest kept releases; one release:\n"
+     "compared with the published warehouse\n"
+     "options:\n"
+     "  --csv FILE  write every changed cell to FILE\n"
+     "  --top N     how many of the largest revisions to list (default 10)\n"},
     {"export", dtp_cmd_export, "export a panel of the published release to CSV or Stata .dta",
      "export --format csv|dta --panel country|province FILE",
      "one row per entity-year with integer ids entity_id and year ready for xtset\n"
