@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -354,6 +355,19 @@ int fixture_build(fixture *f)
         f->img_sha);
     rc = fixture_exec(f->db, sql);
     sqlite3_free(sql);
+    /* the real sizes of the stored bytes */
+    const char *shas[] = {f->csv_sha, f->json_sha, f->xlsx_sha, f->img_sha, f->ref_sha};
+    for (size_t i = 0; rc == 0 && i < 5; i++) {
+        char path[512];
+        struct stat sb;
+        dtp_archive_path(f->ar, shas[i], path, sizeof path);
+        if (stat(path, &sb) != 0)
+            return -1;
+        sql = sqlite3_mprintf("UPDATE artifacts SET size = %lld WHERE sha256 = '%q'",
+                              (long long)sb.st_size, shas[i]);
+        rc = fixture_exec(f->db, sql);
+        sqlite3_free(sql);
+    }
     return rc;
 }
 
