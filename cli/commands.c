@@ -6,6 +6,7 @@ int dtp_cmd_status(dtp_cli *cli);
 int dtp_cmd_config(dtp_cli *cli);
 int dtp_cmd_fetch(dtp_cli *cli);
 int dtp_cmd_plan(dtp_cli *cli);
+int dtp_cmd_clean(dtp_cli *cli);
 int dtp_cmd_load(dtp_cli *cli);
 int dtp_cmd_trace(dtp_cli *cli);
 int dtp_cmd_explain(dtp_cli *cli);
@@ -28,6 +29,11 @@ const dtp_command dtp_commands[] = {
      "plan [SOURCE]",
      "sends conditional HEAD requests (ETag / Last-Modified of the last fetch); downloads no\n"
      "bodies\n"},
+    {"clean", dtp_cmd_clean, "build the country-year panel from the current observations", "clean",
+     "maps every label to ISO 3166-1 (failing with the list of unmapped labels), applies the\n"
+     "overrides, the sample rules (drop, interpolate, balance) and the reference dummies, and\n"
+     "writes cells with lineage and a ledger of every rule applied (METHODS.md)\n"
+     "exit 4 when labels are unmapped or the panel is not balanced; the previous cells stay\n"},
     {"config", dtp_cmd_config, "show the effective configuration and where each value came from",
      "config --show [--keys]",
      "options:\n"

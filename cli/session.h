@@ -23,6 +23,9 @@ extern volatile sig_atomic_t dtp_stop_requested;
  * code (5 when locked); 0 on success. */
 int dtp_session_open(dtp_cli *cli, const char *command, dtp_session *s);
 
+/* Stages run inside an open session (also by `dtpanel run`); each returns an exit code. */
+int dtp_stage_clean(dtp_cli *cli, dtp_session *s);
+
 /* Finish the run with the given exit code (status derived from it) and release everything. */
 void dtp_session_close(dtp_cli *cli, dtp_session *s, int exit_code, const char *message);
 

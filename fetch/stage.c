@@ -734,6 +734,38 @@ static dtp_status parse_source(const dtp_fetch_opts *o, const dtp_adapter *ad, c
     return st;
 }
 
+/* What a citation needs, from the source's config section. */
+static dtp_status record_source(const dtp_fetch_opts *o, const char *name, const char *section,
+                                dtp_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    char now[32];
+    dtp_now_iso(now);
+    if (sqlite3_prepare_v2(o->db,
+                           "INSERT INTO sources(name, kind, url, title, publisher, licence,"
+                           " generated, updated_at) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(name) DO"
+                           " UPDATE SET kind = excluded.kind, url = excluded.url, title ="
+                           " excluded.title, publisher = excluded.publisher, licence ="
+                           " excluded.licence, generated = excluded.generated, updated_at ="
+                           " excluded.updated_at",
+                           -1, &s, NULL) != SQLITE_OK)
+        return dtp_db_error(o->db, "prepare source record", err);
+    static const char *const keys[] = {"kind", "url", "title", "publisher", "licence"};
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    for (int i = 0; i < 5; i++) {
+        const char *v = dtp_config_get(o->cfg, section, keys[i]);
+        if (i == 1 && (!v || !*v))
+            v = dtp_config_get(o->cfg, section, "inbox");
+        if (v && *v)
+            sqlite3_bind_text(s, 2 + i, v, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int(s, 7, dtp_config_bool(o->cfg, section, "generated"));
+    sqlite3_bind_text(s, 8, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? DTP_OK : dtp_db_error(o->db, "record source", err);
+}
+
 dtp_status dtp_fetch_run(const dtp_fetch_opts *o, dtp_fetch_result *result, dtp_error *err)
 {
     memset(result, 0, sizeof *result);
@@ -762,8 +794,8 @@ dtp_status dtp_fetch_run(const dtp_fetch_opts *o, dtp_fetch_result *result, dtp_
                                "kind '%s' is not one this build reads (%s)", kind ? kind : "",
                                dtp_fetch_kinds());
         } else {
-            st = DTP_OK;
-            if (!o->offline)
+            st = record_source(o, names[i], section, &res->err);
+            if (st == DTP_OK && !o->offline)
                 st = fetch_source(o, ad, names[i], section, res, &res->err);
             if (st == DTP_OK && !o->plan_only)
                 st = parse_source(o, ad, names[i], section, res, &res->err);

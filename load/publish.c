@@ -206,7 +206,10 @@ static dtp_status fill_release_tables(sqlite3 *db, const dtp_load_options *o, dt
                          " entity) FROM (SELECT DISTINCT c.panel, c.entity FROM panel_cells c"
                          "  WHERE c.status IN " DTP_LOAD_PUBLISHED_STATUSES
                          "  AND NOT EXISTS (SELECT 1 FROM ledger g WHERE g.action = 'drop'"
-                         "   AND g.panel = c.panel AND g.entity = c.entity))",
+                         "   AND g.panel = c.panel AND g.entity = c.entity"
+                         /* the ledger keeps every run's rows: only the run that wrote the
+                          * cells decides who was dropped */
+                         "   AND g.run_id IS c.run_id))",
                          "panel members", err);
     if (st != DTP_OK)
         return st;
