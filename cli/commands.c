@@ -2,6 +2,7 @@
  * commands that work are listed. */
 #include "cli/cli.h"
 
+int dtp_cmd_run(dtp_cli *cli);
 int dtp_cmd_status(dtp_cli *cli);
 int dtp_cmd_config(dtp_cli *cli);
 int dtp_cmd_fetch(dtp_cli *cli);
@@ -15,6 +16,13 @@ int dtp_cmd_export(dtp_cli *cli);
 int dtp_cmd_diff(dtp_cli *cli);
 
 const dtp_command dtp_commands[] = {
+    {"run", dtp_cmd_run, "run every stage: fetch, clean, load (one lock, one run, one manifest)",
+     "run [--stage fetch,clean,load] [--dry-run]",
+     "options:\n"
+     "  --stage LIST  run only these stages, in pipeline order\n"
+     "  --dry-run     print what would be fetched and published, do nothing\n"
+     "a source that fails stops the run before anything is published (exit 3); a failed check\n"
+     "publishes nothing (exit 4); SIGTERM/SIGINT stop cleanly with nothing half-stored\n"},
     {"status", dtp_cmd_status, "show recent runs, the published release and source freshness",
      "status [--runs N]",
      "options:\n"
