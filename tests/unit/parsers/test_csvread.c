@@ -258,6 +258,22 @@ static void real_file_any_chunking(void **state)
     free(text);
 }
 
+static void lenient_quotes_option(void **state)
+{
+    const char in[] = "a,b\"c\n";
+    dtp_buf out;
+    dtp_buf_init(&out, 1024);
+    dtp_csv_opts o = {.file = "t.csv", .lenient_quotes = 1};
+    dtp_csv *c = dtp_csv_new(&o, render, &out);
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_csv_feed(c, in, sizeof in - 1, &err), DTP_OK);
+    assert_int_equal(dtp_csv_finish(c, &err), DTP_OK);
+    assert_string_equal(dtp_buf_str(&out), "0\t[a]@1:1|[b\"c]@1:3\n");
+    dtp_csv_free(c);
+    dtp_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +285,7 @@ int main(void)
         cmocka_unit_test(callback_status_is_returned),
         cmocka_unit_test(m49_tables_both_delimiters),
         cmocka_unit_test(real_file_any_chunking),
+        cmocka_unit_test(lenient_quotes_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
