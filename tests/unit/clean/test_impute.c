@@ -275,7 +275,9 @@ static void empty_panel_fails(void **state)
     dtp_sample_opts o = dtp_sample_opts_default();
     assert_int_equal(dtp_sample_apply(p, &o, &l, &err), DTP_ERR_VALIDATION);
     assert_int_equal(dtp_ledger_count(&l, "empty_panel"), 1);
-    assert_int_equal(dtp_panel_new(1, ents, 2016, 0, 1, vars, &p, &err), DTP_ERR_LIMIT);
+    dtp_panel *q = NULL;
+    assert_int_equal(dtp_panel_new(1, ents, 2016, 0, 1, vars, &q, &err), DTP_ERR_LIMIT);
+    assert_null(q);
     dtp_ledger_free(&l);
     dtp_panel_free(p);
 }
