@@ -18,18 +18,18 @@ static int month_days(int y, int m)
     return m == 2 && is_leap(y) ? 29 : md[m - 1];
 }
 
-int dtp_clean_date_valid(dtp_clean_date d)
+int dtp_date_valid(dtp_date d)
 {
     return d.y >= 1900 && d.y <= 2200 && d.m >= 1 && d.m <= 12 && d.d >= 1 &&
            d.d <= month_days(d.y, d.m);
 }
 
-static int date_empty(dtp_clean_date d)
+static int date_empty(dtp_date d)
 {
     return d.y == 0 && d.m == 0 && d.d == 0;
 }
 
-int dtp_clean_date_cmp(dtp_clean_date a, dtp_clean_date b)
+int dtp_date_cmp(dtp_date a, dtp_date b)
 {
     if (a.y != b.y)
         return a.y < b.y ? -1 : 1;
@@ -40,10 +40,10 @@ int dtp_clean_date_cmp(dtp_clean_date a, dtp_clean_date b)
     return 0;
 }
 
-dtp_clean_date dtp_clean_date_add_months(dtp_clean_date a, int months)
+dtp_date dtp_date_add_months(dtp_date a, int months)
 {
     int total = a.y * 12 + (a.m - 1) + months;
-    dtp_clean_date r;
+    dtp_date r;
     r.y = total / 12;
     r.m = total % 12 + 1;
     int md = month_days(r.y, r.m);
@@ -51,7 +51,7 @@ dtp_clean_date dtp_clean_date_add_months(dtp_clean_date a, int months)
     return r;
 }
 
-int dtp_clean_date_parse(const char *s, dtp_clean_date *out)
+int dtp_date_parse(const char *s, dtp_date *out)
 {
     if (!s || strlen(s) != 10)
         return 0;
@@ -61,9 +61,9 @@ int dtp_clean_date_parse(const char *s, dtp_clean_date *out)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
             return 0;
-    dtp_clean_date d = {(int)strtol(s, NULL, 10), (int)strtol(s + 5, NULL, 10),
-                        (int)strtol(s + 8, NULL, 10)};
-    if (!dtp_clean_date_valid(d))
+    dtp_date d = {(int)strtol(s, NULL, 10), (int)strtol(s + 5, NULL, 10),
+                  (int)strtol(s + 8, NULL, 10)};
+    if (!dtp_date_valid(d))
         return 0;
     *out = d;
     return 1;
@@ -106,13 +106,13 @@ typedef struct indexed_event {
 static int cmp_event(const void *a, const void *b)
 {
     const indexed_event *x = a, *y = b;
-    int c = dtp_clean_date_cmp(x->ev.date, y->ev.date);
+    int c = dtp_date_cmp(x->ev.date, y->ev.date);
     if (c)
         return c;
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static void set_invalid(dtp_cert_result *out, dtp_cert_reason why, dtp_clean_date since)
+static void set_invalid(dtp_cert_result *out, dtp_cert_reason why, dtp_date since)
 {
     out->valid = 0;
     out->reason = why;
@@ -122,25 +122,25 @@ static void set_invalid(dtp_cert_result *out, dtp_cert_reason why, dtp_clean_dat
 dtp_status dtp_cert_valid_at_year_end(const dtp_cert *c, int year, const dtp_certvalid_opts *o,
                                       dtp_cert_result *out, dtp_error *err)
 {
-    dtp_clean_date day = {year, 12, 31};
+    dtp_date day = {year, 12, 31};
     memset(out, 0, sizeof *out);
     out->valid = 1;
-    if (!dtp_clean_date_valid(c->issued) || !dtp_clean_date_valid(c->expires))
+    if (!dtp_date_valid(c->issued) || !dtp_date_valid(c->expires))
         return dtp_error_set(err, DTP_ERR_VALIDATION, "clean",
                              "certificate: issue or expiry date is not a calendar date");
-    if (dtp_clean_date_cmp(c->expires, c->issued) < 0)
+    if (dtp_date_cmp(c->expires, c->issued) < 0)
         return dtp_error_set(err, DTP_ERR_VALIDATION, "clean",
                              "certificate: expiry %04d-%02d-%02d precedes issue %04d-%02d-%02d",
                              c->expires.y, c->expires.m, c->expires.d, c->issued.y, c->issued.m,
                              c->issued.d);
-    if (!dtp_clean_date_valid(day))
+    if (!dtp_date_valid(day))
         return dtp_error_set(err, DTP_ERR_VALIDATION, "clean", "certificate: year %d out of range",
                              year);
-    if (dtp_clean_date_cmp(c->issued, day) > 0) {
+    if (dtp_date_cmp(c->issued, day) > 0) {
         set_invalid(out, DTP_CERT_NOT_YET_ISSUED, c->issued);
         return DTP_OK;
     }
-    if (dtp_clean_date_cmp(c->expires, day) < 0) {
+    if (dtp_date_cmp(c->expires, day) < 0) {
         set_invalid(out, DTP_CERT_EXPIRED, c->expires);
         return DTP_OK;
     }
@@ -156,7 +156,7 @@ dtp_status dtp_cert_valid_at_year_end(const dtp_cert *c, int year, const dtp_cer
     if (!ev)
         return dtp_error_set(err, DTP_ERR_NOMEM, "clean", "out of memory");
     for (size_t i = 0; i < c->n_events; i++) {
-        if (!dtp_clean_date_valid(c->events[i].date)) {
+        if (!dtp_date_valid(c->events[i].date)) {
             free(ev);
             return dtp_error_set(err, DTP_ERR_VALIDATION, "clean",
                                  "certificate: history event %zu has no calendar date", i + 1);
@@ -168,8 +168,8 @@ dtp_status dtp_cert_valid_at_year_end(const dtp_cert *c, int year, const dtp_cer
 
     /* Status on the day: events up to and including it, in order. */
     int suspended = 0;
-    dtp_clean_date susp_since = {0, 0, 0};
-    for (size_t i = 0; i < c->n_events && dtp_clean_date_cmp(ev[i].ev.date, day) <= 0; i++) {
+    dtp_date susp_since = {0, 0, 0};
+    for (size_t i = 0; i < c->n_events && dtp_date_cmp(ev[i].ev.date, day) <= 0; i++) {
         switch (ev[i].ev.kind) {
         case DTP_CEV_REVOCATION:
             set_invalid(out, DTP_CERT_REVOKED, ev[i].ev.date);
@@ -201,23 +201,23 @@ dtp_status dtp_cert_valid_at_year_end(const dtp_cert *c, int year, const dtp_cer
     /* Surveillance schedule over the whole history (hindsight): the lapse intervals
      * [due, next recertification). The day is invalid when it falls in one. */
     {
-        dtp_clean_date last = c->issued; /* last audit, issue or recertification */
+        dtp_date last = c->issued; /* last audit, issue or recertification */
         int lapsed = 0;
-        dtp_clean_date lapse_from = {0, 0, 0};
+        dtp_date lapse_from = {0, 0, 0};
         int have_as_of = !date_empty(o->as_of);
         for (size_t i = 0; i <= c->n_events; i++) {
             const dtp_cert_event *e = i < c->n_events ? &ev[i].ev : NULL;
             if (!lapsed) {
-                dtp_clean_date due = dtp_clean_date_add_months(last, o->interval_months);
-                dtp_clean_date deadline = dtp_clean_date_add_months(due, o->grace_months);
+                dtp_date due = dtp_date_add_months(last, o->interval_months);
+                dtp_date deadline = dtp_date_add_months(due, o->grace_months);
                 /* No audit is due once the certificate has expired by then. */
-                int needed = dtp_clean_date_cmp(due, c->expires) < 0;
-                int passed = e ? dtp_clean_date_cmp(e->date, deadline) > 0
-                               : (!have_as_of || dtp_clean_date_cmp(o->as_of, deadline) > 0);
+                int needed = dtp_date_cmp(due, c->expires) < 0;
+                int passed = e ? dtp_date_cmp(e->date, deadline) > 0
+                               : (!have_as_of || dtp_date_cmp(o->as_of, deadline) > 0);
                 if (needed && passed) {
                     lapsed = 1;
                     lapse_from = due;
-                } else if (needed && !e && have_as_of && dtp_clean_date_cmp(due, day) <= 0) {
+                } else if (needed && !e && have_as_of && dtp_date_cmp(due, day) <= 0) {
                     /* captured inside the grace: the audit may still come */
                     out->flags |= DTP_CERT_FLAG_SURVEILLANCE_PENDING;
                 }
@@ -231,8 +231,8 @@ dtp_status dtp_cert_valid_at_year_end(const dtp_cert *c, int year, const dtp_cer
                 break;
             case DTP_CEV_INITIAL:
             case DTP_CEV_RECERTIFICATION:
-                if (lapsed && dtp_clean_date_cmp(lapse_from, day) <= 0 &&
-                    dtp_clean_date_cmp(e->date, day) > 0) {
+                if (lapsed && dtp_date_cmp(lapse_from, day) <= 0 &&
+                    dtp_date_cmp(e->date, day) > 0) {
                     set_invalid(out, DTP_CERT_MISSED_SURVEILLANCE, lapse_from);
                     goto out;
                 }
@@ -243,7 +243,7 @@ dtp_status dtp_cert_valid_at_year_end(const dtp_cert *c, int year, const dtp_cer
                 break;
             }
         }
-        if (lapsed && dtp_clean_date_cmp(lapse_from, day) <= 0)
+        if (lapsed && dtp_date_cmp(lapse_from, day) <= 0)
             set_invalid(out, DTP_CERT_MISSED_SURVEILLANCE, lapse_from);
     }
 out:

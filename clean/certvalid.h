@@ -19,9 +19,9 @@
 
 #include "common/error.h"
 
-typedef struct dtp_clean_date {
+typedef struct dtp_date {
     int y, m, d; /* all 0 = no date */
-} dtp_clean_date;
+} dtp_date;
 
 typedef enum dtp_cert_event_kind {
     DTP_CEV_INITIAL,         /* 初次认证: starts a cycle */
@@ -37,21 +37,21 @@ typedef enum dtp_cert_event_kind {
 
 typedef struct dtp_cert_event {
     dtp_cert_event_kind kind;
-    dtp_clean_date date;
+    dtp_date date;
 } dtp_cert_event;
 
 typedef struct dtp_cert {
-    dtp_clean_date issued;
-    dtp_clean_date expires; /* last day of validity */
+    dtp_date issued;
+    dtp_date expires; /* last day of validity */
     const dtp_cert_event *events;
     size_t n_events;
     int history_available; /* 0: events unknown; decide by issue and expiry only */
 } dtp_cert;
 
 typedef struct dtp_certvalid_opts {
-    int interval_months;  /* 12 */
-    int grace_months;     /* 3 */
-    dtp_clean_date as_of; /* when the history was captured; {0} = complete */
+    int interval_months; /* 12 */
+    int grace_months;    /* 3 */
+    dtp_date as_of;      /* when the history was captured; {0} = complete */
 } dtp_certvalid_opts;
 
 typedef enum dtp_cert_reason {
@@ -71,7 +71,7 @@ typedef enum dtp_cert_reason {
 typedef struct dtp_cert_result {
     int valid;
     dtp_cert_reason reason;
-    dtp_clean_date since; /* when not valid: the date the reason took effect */
+    dtp_date since; /* when not valid: the date the reason took effect */
     unsigned flags;
 } dtp_cert_result;
 
@@ -85,12 +85,12 @@ dtp_status dtp_cert_valid_at_year_end(const dtp_cert *c, int year, const dtp_cer
                                       dtp_cert_result *out, dtp_error *err);
 
 /* Calendar helpers. */
-int dtp_clean_date_valid(dtp_clean_date d);
-int dtp_clean_date_cmp(dtp_clean_date a, dtp_clean_date b);
+int dtp_date_valid(dtp_date d);
+int dtp_date_cmp(dtp_date a, dtp_date b);
 /* a + months, the day clamped to the month's length (31 Jan + 1 month = 28/29 Feb). */
-dtp_clean_date dtp_clean_date_add_months(dtp_clean_date a, int months);
+dtp_date dtp_date_add_months(dtp_date a, int months);
 /* Parse YYYY-MM-DD (also YYYY/MM/DD and YYYY.MM.DD); 1 on success. */
-int dtp_clean_date_parse(const char *s, dtp_clean_date *out);
+int dtp_date_parse(const char *s, dtp_date *out);
 const char *dtp_cert_reason_name(dtp_cert_reason r);
 
 #endif

@@ -66,7 +66,7 @@ typedef struct dtp_xw_result {
 typedef struct dtp_xw_paths {
     const char *iso3166_json;      /* /usr/share/iso-codes/json/iso_3166-1.json */
     const char *iso_codes_version; /* e.g. "4.15.0"; NULL reads /usr/share/pkgconfig/iso-codes.pc */
-    const char *m49_csv;           /* data/reference/m49.csv, may be NULL */
+    const char *m49_csv;           /* data/reference/unsd_m49_overview.csv, may be NULL */
     const char *aliases_csv;
     const char *aggregates_csv;
     const char *ignore_csv;

@@ -27,11 +27,11 @@ typedef struct dtp_impute_summary {
  * filled cell and per unfilled gap (rules "ipolate", "epolate", "gap_too_long",
  * "no_extrapolation", "no_anchor") naming entity and var. Observed cells are never changed.
  * Only DTP_ERR_NOMEM/DTP_ERR_LIMIT from the ledger can fail it. */
-dtp_status dtp_impute_series(dtp_clean_cell *s, size_t n, int y0, const dtp_impute_opts *opts,
-                             const char *entity, const char *var, dtp_clean_ledger *ledger,
+dtp_status dtp_impute_series(dtp_cell *s, size_t n, int y0, const dtp_impute_opts *opts,
+                             const char *entity, const char *var, dtp_ledger *ledger,
                              dtp_impute_summary *sum);
 
 /* 1 when the cell can anchor an imputation (observed or overridden). */
-int dtp_impute_is_anchor(const dtp_clean_cell *c);
+int dtp_impute_is_anchor(const dtp_cell *c);
 
 #endif

@@ -200,47 +200,46 @@ const dtp_override *dtp_override_find(const dtp_override_set *s, const char *ent
     return NULL;
 }
 
-void dtp_override_apply_cell(const dtp_override *o, dtp_clean_cell *c)
+void dtp_override_apply_cell(const dtp_override *o, dtp_cell *c)
 {
-    dtp_clean_cell before = *c;
+    dtp_cell before = *c;
     /* Applying twice must not lose the source value: an overridden cell keeps its original. */
-    if (before.status == DTP_CLEAN_CELL_OVERRIDDEN) {
+    if (before.status == DTP_CELL_OVERRIDDEN) {
         c->value = o->value;
         return;
     }
     memset(c, 0, sizeof *c);
-    c->status = DTP_CLEAN_CELL_OVERRIDDEN;
+    c->status = DTP_CELL_OVERRIDDEN;
     c->value = o->value;
     c->source_status = before.status;
-    c->has_source_value = before.status != DTP_CLEAN_CELL_MISSING;
+    c->has_source_value = before.status != DTP_CELL_MISSING;
     c->source_value = c->has_source_value ? before.value : 0.0;
-    c->reason = before.status == DTP_CLEAN_CELL_MISSING ? before.reason : DTP_CLEAN_MISS_NONE;
+    c->reason = before.status == DTP_CELL_MISSING ? before.reason : DTP_MISS_NONE;
     memcpy(c->source_label, before.source_label, sizeof c->source_label);
 }
 
-dtp_status dtp_override_apply_panel(const dtp_override_set *s, dtp_clean_panel *p,
-                                    dtp_clean_ledger *l, dtp_error *err)
+dtp_status dtp_override_apply_panel(const dtp_override_set *s, dtp_panel *p, dtp_ledger *l,
+                                    dtp_error *err)
 {
     for (size_t i = 0; i < s->n; i++) {
         const dtp_override *o = &s->rows[i];
-        long e = dtp_clean_panel_entity(p, o->entity), v = dtp_clean_panel_var(p, o->variable);
-        dtp_clean_cell *c =
-            (e >= 0 && v >= 0) ? dtp_clean_panel_cell(p, (size_t)e, o->year, (size_t)v) : NULL;
+        long e = dtp_panel_entity(p, o->entity), v = dtp_panel_var(p, o->variable);
+        dtp_cell *c = (e >= 0 && v >= 0) ? dtp_panel_cell(p, (size_t)e, o->year, (size_t)v) : NULL;
         dtp_status st;
         if (!c) {
-            st = dtp_clean_ledger_add(l, "override_unused", o->entity, o->year, o->variable,
-                                      "%s:%zu names a cell the panel lacks", s->source, o->line);
+            st = dtp_ledger_add(l, "override_unused", o->entity, o->year, o->variable,
+                                "%s:%zu names a cell the panel lacks", s->source, o->line);
         } else {
             dtp_override_apply_cell(o, c);
             char src[64];
             if (c->has_source_value)
                 snprintf(src, sizeof src, "%.17g (%s)", c->source_value,
-                         dtp_clean_cell_status_name(c->source_status));
+                         dtp_cell_status_name(c->source_status));
             else
                 snprintf(src, sizeof src, "no value");
-            st = dtp_clean_ledger_add(l, "override", o->entity, o->year, o->variable,
-                                      "%.17g replaces source %s; %s, %s, %s (%s:%zu)", o->value,
-                                      src, o->publisher, o->url, o->date, s->source, o->line);
+            st = dtp_ledger_add(l, "override", o->entity, o->year, o->variable,
+                                "%.17g replaces source %s; %s, %s, %s (%s:%zu)", o->value, src,
+                                o->publisher, o->url, o->date, s->source, o->line);
         }
         if (st != DTP_OK)
             return dtp_error_set(err, st, "clean", "ledger: %s", dtp_strerror(st));

@@ -46,12 +46,12 @@ const dtp_override *dtp_override_find(const dtp_override_set *s, const char *ent
 
 /* Replace the cell's value: status OVERRIDDEN, the previous value and status kept in
  * source_value / source_status (has_source_value 0 when the source had no value). */
-void dtp_override_apply_cell(const dtp_override *o, dtp_clean_cell *c);
+void dtp_override_apply_cell(const dtp_override *o, dtp_cell *c);
 
 /* Apply every override that names a cell of the panel; ledger row "override" for each applied
  * (with the source value and citation) and "override_unused" for each that names an entity,
  * variable or year the panel lacks. */
-dtp_status dtp_override_apply_panel(const dtp_override_set *s, dtp_clean_panel *p,
-                                    dtp_clean_ledger *l, dtp_error *err);
+dtp_status dtp_override_apply_panel(const dtp_override_set *s, dtp_panel *p, dtp_ledger *l,
+                                    dtp_error *err);
 
 #endif

@@ -21,22 +21,22 @@ static const struct {
 
 #define NNAMES ((int)(sizeof names / sizeof names[0]))
 
-int dtp_clean_province_names_count(void)
+int dtp_province_names_count(void)
 {
     return NNAMES;
 }
 
-const char *dtp_clean_province_names_code(int i)
+const char *dtp_province_names_code(int i)
 {
     return i >= 0 && i < NNAMES ? names[i].code : "";
 }
 
-const char *dtp_clean_province_names_short(int i)
+const char *dtp_province_names_short(int i)
 {
     return i >= 0 && i < NNAMES ? names[i].short_zh : "";
 }
 
-int dtp_clean_province_from_address(const char *address, char out[3])
+int dtp_province_from_address(const char *address, char out[3])
 {
     out[0] = '\0';
     if (!address || !*address)
@@ -60,31 +60,31 @@ int dtp_clean_province_from_address(const char *address, char out[3])
     return 1;
 }
 
-dtp_clean_province_result dtp_clean_province_of_holder(const char *uscc, const char *address)
+dtp_province_result dtp_province_of_holder(const char *uscc, const char *address)
 {
-    dtp_clean_province_result r;
+    dtp_province_result r;
     memset(&r, 0, sizeof r);
     if (uscc && *uscc) {
         if (dtp_uscc_province(uscc, r.code)) {
-            r.how = DTP_CLEAN_PROVINCE_USCC;
+            r.how = DTP_PROVINCE_USCC;
             return r;
         }
         r.uscc_invalid = 1;
         r.code[0] = '\0';
     }
-    if (dtp_clean_province_from_address(address, r.code))
-        r.how = DTP_CLEAN_PROVINCE_ADDRESS_FALLBACK;
+    if (dtp_province_from_address(address, r.code))
+        r.how = DTP_PROVINCE_ADDRESS_FALLBACK;
     return r;
 }
 
-const char *dtp_clean_province_how_name(dtp_clean_province_how h)
+const char *dtp_province_how_name(dtp_province_how h)
 {
     switch (h) {
-    case DTP_CLEAN_PROVINCE_USCC:
+    case DTP_PROVINCE_USCC:
         return "uscc";
-    case DTP_CLEAN_PROVINCE_ADDRESS_FALLBACK:
+    case DTP_PROVINCE_ADDRESS_FALLBACK:
         return "address_fallback";
-    case DTP_CLEAN_PROVINCE_NONE:
+    case DTP_PROVINCE_NONE:
         break;
     }
     return "none";

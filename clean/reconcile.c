@@ -5,9 +5,9 @@
 
 dtp_status dtp_reconcile_survey_registry(const char *entity, int year, const char *variable,
                                          double survey, double registry, double threshold,
-                                         dtp_clean_ledger *l, dtp_reconcile_result *out)
+                                         dtp_ledger *l, dtp_check_result *out)
 {
-    dtp_reconcile_result r = {0, NAN};
+    dtp_check_result r = {0, NAN};
     *out = r;
     if (!isfinite(survey) || !isfinite(registry))
         return DTP_OK;
@@ -20,20 +20,19 @@ dtp_status dtp_reconcile_survey_registry(const char *entity, int year, const cha
     }
     *out = r;
     if (r.flagged && l)
-        return dtp_clean_ledger_add(
-            l, "check_survey_vs_registry", entity, year, variable,
-            "survey %.17g vs registry %.17g: ratio %.4g outside [%.4g, %.4g]", survey, registry,
-            r.ratio, 1.0 / threshold, threshold);
+        return dtp_ledger_add(l, "check_survey_vs_registry", entity, year, variable,
+                              "survey %.17g vs registry %.17g: ratio %.4g outside [%.4g, %.4g]",
+                              survey, registry, r.ratio, 1.0 / threshold, threshold);
     return DTP_OK;
 }
 
-static int usable(const dtp_clean_cell *c)
+static int usable(const dtp_cell *c)
 {
-    return c->status != DTP_CLEAN_CELL_MISSING && isfinite(c->value);
+    return c->status != DTP_CELL_MISSING && isfinite(c->value);
 }
 
-dtp_status dtp_reconcile_year_on_year(const dtp_clean_cell *s, size_t n, int y0, const char *entity,
-                                      const char *variable, double factor, dtp_clean_ledger *l,
+dtp_status dtp_reconcile_year_on_year(const dtp_cell *s, size_t n, int y0, const char *entity,
+                                      const char *variable, double factor, dtp_ledger *l,
                                       size_t *flagged)
 {
     *flagged = 0;
@@ -55,9 +54,9 @@ dtp_status dtp_reconcile_year_on_year(const dtp_clean_cell *s, size_t n, int y0,
         (*flagged)++;
         dtp_status st = DTP_OK;
         if (l)
-            st = dtp_clean_ledger_add(l, "check_year_on_year", entity, y0 + (int)t, variable,
-                                      "%d=%.17g -> %d=%.17g: ratio %.4g beyond factor %.4g",
-                                      y0 + (int)t - 1, a, y0 + (int)t, b, ratio, factor);
+            st = dtp_ledger_add(l, "check_year_on_year", entity, y0 + (int)t, variable,
+                                "%d=%.17g -> %d=%.17g: ratio %.4g beyond factor %.4g",
+                                y0 + (int)t - 1, a, y0 + (int)t, b, ratio, factor);
         if (st != DTP_OK)
             return st;
     }

@@ -330,11 +330,11 @@ dtp_status dtp_ref_provinces_read_mem(const char *data, size_t n, const char *na
         if (!take(t, r, idx[4], region, sizeof region))
             region[0] = '\0';
         if (strcmp(region, "eastern") == 0)
-            p->region = DTP_REF_REGION_EASTERN;
+            p->region = DTP_REGION_EASTERN;
         else if (strcmp(region, "central") == 0)
-            p->region = DTP_REF_REGION_CENTRAL;
+            p->region = DTP_REGION_CENTRAL;
         else if (strcmp(region, "western") == 0)
-            p->region = DTP_REF_REGION_WESTERN;
+            p->region = DTP_REGION_WESTERN;
         else {
             st = bad_field(err, t, r, "region", "'%s' is not eastern, central or western", region);
             goto out;
@@ -383,14 +383,14 @@ const dtp_ref_province *dtp_ref_province_get(const dtp_ref_provinces *t, const c
     return NULL;
 }
 
-const char *dtp_ref_region_name(dtp_ref_region r)
+const char *dtp_region_name(dtp_region r)
 {
     switch (r) {
-    case DTP_REF_REGION_EASTERN:
+    case DTP_REGION_EASTERN:
         return "eastern";
-    case DTP_REF_REGION_CENTRAL:
+    case DTP_REGION_CENTRAL:
         return "central";
-    case DTP_REF_REGION_WESTERN:
+    case DTP_REGION_WESTERN:
         break;
     }
     return "western";

@@ -57,18 +57,14 @@ dtp_status dtp_rcep_mode_parse(const char *s, dtp_rcep_mode *out, dtp_error *err
 
 /* ---- provinces: code,name_en,name_zh,short_zh,region,in_panel ---------------------------- */
 
-typedef enum dtp_ref_region {
-    DTP_REF_REGION_EASTERN,
-    DTP_REF_REGION_CENTRAL,
-    DTP_REF_REGION_WESTERN
-} dtp_ref_region;
+typedef enum dtp_region { DTP_REGION_EASTERN, DTP_REGION_CENTRAL, DTP_REGION_WESTERN } dtp_region;
 
 typedef struct dtp_ref_province {
     char code[3];
     char name_en[48];
     char name_zh[48];
     char short_zh[24];
-    dtp_ref_region region;
+    dtp_region region;
     int in_panel;
 } dtp_ref_province;
 
@@ -83,6 +79,6 @@ dtp_status dtp_ref_provinces_read_file(const char *path, dtp_ref_provinces *out,
 void dtp_ref_provinces_free(dtp_ref_provinces *t);
 /* Borrowed row for a two-digit code, or NULL. */
 const dtp_ref_province *dtp_ref_province_get(const dtp_ref_provinces *t, const char *code);
-const char *dtp_ref_region_name(dtp_ref_region r);
+const char *dtp_region_name(dtp_region r);
 
 #endif

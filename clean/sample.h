@@ -26,22 +26,20 @@ dtp_sample_opts dtp_sample_opts_default(void);
 
 /* Rule 1. Ledger rows "drop_missing_share" (one per triggering variable). *n_dropped may be
  * NULL. */
-dtp_status dtp_sample_drop_sparse(dtp_clean_panel *p, const dtp_sample_opts *o, dtp_clean_ledger *l,
+dtp_status dtp_sample_drop_sparse(dtp_panel *p, const dtp_sample_opts *o, dtp_ledger *l,
                                   size_t *n_dropped, dtp_error *err);
 
 /* Rule 2. Ledger rows from impute.h, plus "impute_variable" / "not_imputed" per variable with its
  * missing share, and "drop_unfillable_edge" per entity dropped. */
-dtp_status dtp_sample_impute(dtp_clean_panel *p, const dtp_sample_opts *o, dtp_clean_ledger *l,
-                             dtp_error *err);
+dtp_status dtp_sample_impute(dtp_panel *p, const dtp_sample_opts *o, dtp_ledger *l, dtp_error *err);
 
 /* Rule 3. One ledger row "unbalanced" per missing cell of a kept entity (with its reason), and a
  * row "empty_panel" when no entity is left. DTP_ERR_VALIDATION naming the count and the first
  * cell when unbalanced; *n_unbalanced (may be NULL) gets the count. */
-dtp_status dtp_sample_check_balanced(dtp_clean_panel *p, dtp_clean_ledger *l, size_t *n_unbalanced,
+dtp_status dtp_sample_check_balanced(dtp_panel *p, dtp_ledger *l, size_t *n_unbalanced,
                                      dtp_error *err);
 
 /* Rules 1, 2 and 3 in order. */
-dtp_status dtp_sample_apply(dtp_clean_panel *p, const dtp_sample_opts *o, dtp_clean_ledger *l,
-                            dtp_error *err);
+dtp_status dtp_sample_apply(dtp_panel *p, const dtp_sample_opts *o, dtp_ledger *l, dtp_error *err);
 
 #endif

@@ -4,18 +4,18 @@
 #include <math.h>
 #include <string.h>
 
-static int present(const dtp_clean_cell *c)
+static int present(const dtp_cell *c)
 {
-    return c && c->status != DTP_CLEAN_CELL_MISSING;
+    return c && c->status != DTP_CELL_MISSING;
 }
 
-static unsigned input_flags(const dtp_clean_cell *c)
+static unsigned input_flags(const dtp_cell *c)
 {
     if (!c)
         return 0;
-    if (c->status == DTP_CLEAN_CELL_IMPUTED)
+    if (c->status == DTP_CELL_IMPUTED)
         return DTP_TF_FROM_IMPUTED;
-    if (c->status == DTP_CLEAN_CELL_OVERRIDDEN)
+    if (c->status == DTP_CELL_OVERRIDDEN)
         return DTP_TF_FROM_OVERRIDDEN;
     return 0;
 }
@@ -47,21 +47,20 @@ dtp_status dtp_iso_transform_parse(const char *s, dtp_iso_transform *out, dtp_er
     return DTP_OK;
 }
 
-void dtp_transform_dt_total(const dtp_clean_cell *exp, const dtp_clean_cell *imp,
-                            dtp_clean_cell *out)
+void dtp_transform_dt_total(const dtp_cell *exp, const dtp_cell *imp, dtp_cell *out)
 {
     if (!present(exp) || !present(imp)) {
-        dtp_clean_cell_set_missing(out, DTP_CLEAN_MISS_INPUT_MISSING, NULL);
+        dtp_cell_set_missing(out, DTP_MISS_INPUT_MISSING, NULL);
         return;
     }
     memset(out, 0, sizeof *out);
     out->value = exp->value + imp->value;
-    out->status = DTP_CLEAN_CELL_DERIVED;
+    out->status = DTP_CELL_DERIVED;
 }
 
-dtp_transform_value dtp_transform_ln(const dtp_clean_cell *c)
+dtp_tvalue dtp_transform_ln(const dtp_cell *c)
 {
-    dtp_transform_value r = {0, 0.0, input_flags(c)};
+    dtp_tvalue r = {0, 0.0, input_flags(c)};
     if (!present(c)) {
         r.flags |= DTP_TF_INPUT_MISSING;
         return r;
@@ -75,16 +74,16 @@ dtp_transform_value dtp_transform_ln(const dtp_clean_cell *c)
     return r;
 }
 
-dtp_transform_value dtp_transform_ln_dt_total(const dtp_clean_cell *exp, const dtp_clean_cell *imp,
-                                              dtp_total_definition def)
+dtp_tvalue dtp_transform_ln_dt_total(const dtp_cell *exp, const dtp_cell *imp,
+                                     dtp_total_definition def)
 {
-    dtp_transform_value r = {0, 0.0, input_flags(exp) | input_flags(imp)};
+    dtp_tvalue r = {0, 0.0, input_flags(exp) | input_flags(imp)};
     if (!present(exp) || !present(imp)) {
         r.flags |= DTP_TF_INPUT_MISSING;
         return r;
     }
     if (def == DTP_TOTAL_LOG_SUM) {
-        dtp_transform_value a = dtp_transform_ln(exp), b = dtp_transform_ln(imp);
+        dtp_tvalue a = dtp_transform_ln(exp), b = dtp_transform_ln(imp);
         r.flags |= a.flags | b.flags;
         if (!a.ok || !b.ok)
             return r;
@@ -102,9 +101,9 @@ dtp_transform_value dtp_transform_ln_dt_total(const dtp_clean_cell *exp, const d
     return r;
 }
 
-dtp_transform_value dtp_transform_iso27001(const dtp_clean_cell *c, dtp_iso_transform mode)
+dtp_tvalue dtp_transform_iso27001(const dtp_cell *c, dtp_iso_transform mode)
 {
-    dtp_transform_value r = {0, 0.0, input_flags(c)};
+    dtp_tvalue r = {0, 0.0, input_flags(c)};
     if (!present(c)) {
         r.flags |= DTP_TF_INPUT_MISSING;
         return r;

@@ -16,11 +16,11 @@
 #define DTP_TF_FROM_IMPUTED 0x20u    /* an input was imputed */
 #define DTP_TF_FROM_OVERRIDDEN 0x40u /* an input was overridden */
 
-typedef struct dtp_transform_value {
+typedef struct dtp_tvalue {
     int ok; /* 1 when value is defined */
     double value;
     unsigned flags;
-} dtp_transform_value;
+} dtp_tvalue;
 
 typedef enum dtp_total_definition {
     DTP_TOTAL_SUM = 0, /* ln_dt_total = ln(dt_exp + dt_imp) (default) */
@@ -40,17 +40,16 @@ dtp_status dtp_iso_transform_parse(const char *s, dtp_iso_transform *out, dtp_er
 
 /* dt_total = dt_exp + dt_imp as a DERIVED cell; MISSING (reason input_missing) when either
  * input is. Writes *out. */
-void dtp_transform_dt_total(const dtp_clean_cell *exp, const dtp_clean_cell *imp,
-                            dtp_clean_cell *out);
+void dtp_transform_dt_total(const dtp_cell *exp, const dtp_cell *imp, dtp_cell *out);
 
 /* Natural log of a cell value (ln_dt_exp, ln_dt_imp): undefined for missing or <= 0. */
-dtp_transform_value dtp_transform_ln(const dtp_clean_cell *c);
+dtp_tvalue dtp_transform_ln(const dtp_cell *c);
 
 /* ln_dt_total under the chosen definition. */
-dtp_transform_value dtp_transform_ln_dt_total(const dtp_clean_cell *exp, const dtp_clean_cell *imp,
-                                              dtp_total_definition def);
+dtp_tvalue dtp_transform_ln_dt_total(const dtp_cell *exp, const dtp_cell *imp,
+                                     dtp_total_definition def);
 
 /* The iso27001 regressor under the chosen transform. */
-dtp_transform_value dtp_transform_iso27001(const dtp_clean_cell *c, dtp_iso_transform mode);
+dtp_tvalue dtp_transform_iso27001(const dtp_cell *c, dtp_iso_transform mode);
 
 #endif

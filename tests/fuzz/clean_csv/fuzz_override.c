@@ -12,13 +12,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const char *ents[2] = {"CHN", "USA"};
     const char *vars[2] = {"iso27001", "dt_exp"};
-    dtp_clean_panel *p = NULL;
-    if (dtp_clean_panel_new(2, ents, 2016, 8, 2, vars, &p, &err) == DTP_OK) {
-        dtp_clean_ledger l;
-        dtp_clean_ledger_init(&l);
+    dtp_panel *p = NULL;
+    if (dtp_panel_new(2, ents, 2016, 8, 2, vars, &p, &err) == DTP_OK) {
+        dtp_ledger l;
+        dtp_ledger_init(&l);
         (void)dtp_override_apply_panel(&s, p, &l, &err);
-        dtp_clean_ledger_free(&l);
-        dtp_clean_panel_free(p);
+        dtp_ledger_free(&l);
+        dtp_panel_free(p);
     }
     dtp_override_set_free(&s);
     return 0;

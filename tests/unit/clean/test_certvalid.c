@@ -10,9 +10,9 @@
 
 #include "clean/certvalid.h"
 
-static dtp_clean_date D(int y, int m, int d)
+static dtp_date D(int y, int m, int d)
 {
-    dtp_clean_date x = {y, m, d};
+    dtp_date x = {y, m, d};
     return x;
 }
 
@@ -37,21 +37,21 @@ static dtp_cert_result at(const dtp_cert *c, int year, const dtp_certvalid_opts 
 
 static void dates(void **state)
 {
-    dtp_clean_date d;
-    assert_true(dtp_clean_date_parse("2024-02-29", &d));
-    assert_false(dtp_clean_date_parse("2023-02-29", &d));
-    assert_true(dtp_clean_date_parse("2019/03/01", &d));
-    assert_false(dtp_clean_date_parse("2019-03/01", &d));
-    assert_false(dtp_clean_date_parse("19-03-01", &d));
-    dtp_clean_date e = dtp_clean_date_add_months(D(2019, 1, 31), 1);
+    dtp_date d;
+    assert_true(dtp_date_parse("2024-02-29", &d));
+    assert_false(dtp_date_parse("2023-02-29", &d));
+    assert_true(dtp_date_parse("2019/03/01", &d));
+    assert_false(dtp_date_parse("2019-03/01", &d));
+    assert_false(dtp_date_parse("19-03-01", &d));
+    dtp_date e = dtp_date_add_months(D(2019, 1, 31), 1);
     assert_int_equal(e.m, 2);
     assert_int_equal(e.d, 28);
-    e = dtp_clean_date_add_months(D(2019, 11, 30), 3); /* -> 2020-02-29 (leap) */
+    e = dtp_date_add_months(D(2019, 11, 30), 3); /* -> 2020-02-29 (leap) */
     assert_int_equal(e.y, 2020);
     assert_int_equal(e.m, 2);
     assert_int_equal(e.d, 29);
-    e = dtp_clean_date_add_months(D(2019, 5, 15), 12);
-    assert_int_equal(dtp_clean_date_cmp(e, D(2020, 5, 15)), 0);
+    e = dtp_date_add_months(D(2019, 5, 15), 12);
+    assert_int_equal(dtp_date_cmp(e, D(2020, 5, 15)), 0);
 }
 
 static void issue_and_expiry(void **state)

@@ -19,7 +19,7 @@ static int setup(void **state)
     char iso[1024], m49[1024], al[1024], ag[1024], ig[1024];
     dtp_xw_paths p = {"/usr/share/iso-codes/json/iso_3166-1.json",
                       NULL,
-                      repo_path("data/reference/m49.csv", m49, sizeof m49),
+                      repo_path("data/reference/unsd_m49_overview.csv", m49, sizeof m49),
                       repo_path("data/country_aliases.csv", al, sizeof al),
                       repo_path("data/aggregates.csv", ag, sizeof ag),
                       repo_path("data/ignore_labels.csv", ig, sizeof ig)};

@@ -205,15 +205,15 @@ static void high_low_development(void **state)
 
 static void reconciliation(void **state)
 {
-    dtp_clean_ledger l;
-    dtp_clean_ledger_init(&l);
-    dtp_reconcile_result r;
+    dtp_ledger l;
+    dtp_ledger_init(&l);
+    dtp_check_result r;
     /* 26301 / 39835 = 0.660249 < 1/1.25 = 0.8: flagged, never corrected */
     assert_int_equal(
         dtp_reconcile_survey_registry("CHN", 2023, "iso27001", 26301, 39835, 1.25, &l, &r), DTP_OK);
     assert_true(r.flagged);
     assert_double_equal(r.ratio, 0.6602485251663110, 1e-12);
-    assert_int_equal(dtp_clean_ledger_count(&l, "check_survey_vs_registry"), 1);
+    assert_int_equal(dtp_ledger_count(&l, "check_survey_vs_registry"), 1);
     /* 100 / 110 = 0.909 within [0.8, 1.25] */
     assert_int_equal(dtp_reconcile_survey_registry("X", 2023, "v", 100, 110, 1.25, &l, &r), DTP_OK);
     assert_false(r.flagged);
@@ -224,26 +224,26 @@ static void reconciliation(void **state)
     /* 2016..2021: 100, 120, 400, ., 390, -5 with factor 3:
      * 120/100 = 1.2 ok; 400/120 = 3.33 > 3 flagged (2018); pairs with the gap skipped;
      * 390 -> -5 sign change flagged (2021) */
-    dtp_clean_cell s[6];
+    dtp_cell s[6];
     const double v[6] = {100, 120, 400, 0, 390, -5};
     for (int i = 0; i < 6; i++)
-        dtp_clean_cell_set_observed(&s[i], v[i]);
-    dtp_clean_cell_set_missing(&s[3], DTP_CLEAN_MISS_NOT_REPORTED, NULL);
+        dtp_cell_set_observed(&s[i], v[i]);
+    dtp_cell_set_missing(&s[3], DTP_MISS_NOT_REPORTED, NULL);
     size_t n = 0;
     assert_int_equal(dtp_reconcile_year_on_year(s, 6, 2016, "CHN", "dt_exp", 3.0, &l, &n), DTP_OK);
     assert_int_equal(n, 2);
-    assert_int_equal(dtp_clean_ledger_count(&l, "check_year_on_year"), 2);
+    assert_int_equal(dtp_ledger_count(&l, "check_year_on_year"), 2);
     assert_int_equal(l.entries[l.n - 2].year, 2018);
     assert_int_equal(l.entries[l.n - 1].year, 2021);
     /* 0 -> 5 is flagged, 0 -> 0 is not; the cells are untouched */
-    dtp_clean_cell z[3];
-    dtp_clean_cell_set_observed(&z[0], 0);
-    dtp_clean_cell_set_observed(&z[1], 0);
-    dtp_clean_cell_set_observed(&z[2], 5);
+    dtp_cell z[3];
+    dtp_cell_set_observed(&z[0], 0);
+    dtp_cell_set_observed(&z[1], 0);
+    dtp_cell_set_observed(&z[2], 5);
     assert_int_equal(dtp_reconcile_year_on_year(z, 3, 2016, "X", "v", 3.0, NULL, &n), DTP_OK);
     assert_int_equal(n, 1);
     assert_double_equal(z[2].value, 5, 0);
-    dtp_clean_ledger_free(&l);
+    dtp_ledger_free(&l);
 }
 
 int main(void)

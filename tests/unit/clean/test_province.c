@@ -32,8 +32,8 @@ static void every_province_from_uscc(void **state)
         make_uscc(all_codes[i], u);
         assert_int_equal(dtp_uscc_check(u), DTP_USCC_OK);
         /* the address names another province: the USCC wins */
-        dtp_clean_province_result r = dtp_clean_province_of_holder(u, "北京市海淀区");
-        assert_int_equal(r.how, DTP_CLEAN_PROVINCE_USCC);
+        dtp_province_result r = dtp_province_of_holder(u, "北京市海淀区");
+        assert_int_equal(r.how, DTP_PROVINCE_USCC);
         assert_string_equal(r.code, all_codes[i]);
         assert_false(r.uscc_invalid);
     }
@@ -42,11 +42,11 @@ static void every_province_from_uscc(void **state)
 static void every_province_from_address(void **state)
 {
     /* short names, and the full names with 省/市/自治区 */
-    for (int i = 0; i < dtp_clean_province_names_count(); i++) {
+    for (int i = 0; i < dtp_province_names_count(); i++) {
         char addr[128], code[3];
-        snprintf(addr, sizeof addr, "%s某某路1号", dtp_clean_province_names_short(i));
-        assert_true(dtp_clean_province_from_address(addr, code));
-        assert_string_equal(code, dtp_clean_province_names_code(i));
+        snprintf(addr, sizeof addr, "%s某某路1号", dtp_province_names_short(i));
+        assert_true(dtp_province_from_address(addr, code));
+        assert_string_equal(code, dtp_province_names_code(i));
     }
     const struct {
         const char *addr, *code;
@@ -70,15 +70,15 @@ static void every_province_from_address(void **state)
     };
     for (size_t i = 0; i < sizeof full / sizeof full[0]; i++) {
         char code[3];
-        assert_true(dtp_clean_province_from_address(full[i].addr, code));
+        assert_true(dtp_province_from_address(full[i].addr, code));
         if (strcmp(code, full[i].code) != 0)
             fail_msg("%s -> %s, expected %s", full[i].addr, code, full[i].code);
     }
     char code[3] = "x";
-    assert_false(dtp_clean_province_from_address("南京市玄武区", code)); /* no province named */
+    assert_false(dtp_province_from_address("南京市玄武区", code)); /* no province named */
     assert_string_equal(code, "");
-    assert_false(dtp_clean_province_from_address("", code));
-    assert_false(dtp_clean_province_from_address(NULL, code));
+    assert_false(dtp_province_from_address("", code));
+    assert_false(dtp_province_from_address(NULL, code));
 }
 
 static void fallback_only_when_uscc_missing_or_invalid(void **state)
@@ -86,30 +86,30 @@ static void fallback_only_when_uscc_missing_or_invalid(void **state)
     char u[19];
     make_uscc("44", u);
     /* missing USCC */
-    dtp_clean_province_result r = dtp_clean_province_of_holder(NULL, "浙江省杭州市");
-    assert_int_equal(r.how, DTP_CLEAN_PROVINCE_ADDRESS_FALLBACK);
+    dtp_province_result r = dtp_province_of_holder(NULL, "浙江省杭州市");
+    assert_int_equal(r.how, DTP_PROVINCE_ADDRESS_FALLBACK);
     assert_string_equal(r.code, "33");
     assert_false(r.uscc_invalid);
-    r = dtp_clean_province_of_holder("", "浙江省杭州市");
-    assert_int_equal(r.how, DTP_CLEAN_PROVINCE_ADDRESS_FALLBACK);
+    r = dtp_province_of_holder("", "浙江省杭州市");
+    assert_int_equal(r.how, DTP_PROVINCE_ADDRESS_FALLBACK);
     /* wrong check character */
     u[17] = u[17] == '0' ? '1' : '0';
-    r = dtp_clean_province_of_holder(u, "浙江省杭州市");
-    assert_int_equal(r.how, DTP_CLEAN_PROVINCE_ADDRESS_FALLBACK);
+    r = dtp_province_of_holder(u, "浙江省杭州市");
+    assert_int_equal(r.how, DTP_PROVINCE_ADDRESS_FALLBACK);
     assert_true(r.uscc_invalid);
     assert_string_equal(r.code, "33");
     /* invalid and no usable address */
-    r = dtp_clean_province_of_holder(u, "Room 1, Some Road");
-    assert_int_equal(r.how, DTP_CLEAN_PROVINCE_NONE);
+    r = dtp_province_of_holder(u, "Room 1, Some Road");
+    assert_int_equal(r.how, DTP_PROVINCE_NONE);
     assert_string_equal(r.code, "");
     /* a valid code whose division is no province (99): falls back too */
     char v[19];
     make_uscc("99", v);
     assert_int_equal(dtp_uscc_check(v), DTP_USCC_OK);
-    r = dtp_clean_province_of_holder(v, "福建省厦门市");
-    assert_int_equal(r.how, DTP_CLEAN_PROVINCE_ADDRESS_FALLBACK);
+    r = dtp_province_of_holder(v, "福建省厦门市");
+    assert_int_equal(r.how, DTP_PROVINCE_ADDRESS_FALLBACK);
     assert_string_equal(r.code, "35");
-    assert_string_equal(dtp_clean_province_how_name(r.how), "address_fallback");
+    assert_string_equal(dtp_province_how_name(r.how), "address_fallback");
 }
 
 static void normalise_names(void **state)

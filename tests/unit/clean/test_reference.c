@@ -33,7 +33,7 @@ static void advanced_economies(void **state)
     /* every code is an ISO 3166-1 country in the crosswalk */
     dtp_xw_paths p = {"/usr/share/iso-codes/json/iso_3166-1.json",
                       "t",
-                      repo_path("data/reference/m49.csv", m49, sizeof m49),
+                      repo_path("data/reference/unsd_m49_overview.csv", m49, sizeof m49),
                       NULL,
                       NULL,
                       NULL};
@@ -99,9 +99,9 @@ static void provinces_match_methods(void **state)
         if (!t.rows[i].in_panel)
             continue;
         in_panel++;
-        east += t.rows[i].region == DTP_REF_REGION_EASTERN;
-        central += t.rows[i].region == DTP_REF_REGION_CENTRAL;
-        west += t.rows[i].region == DTP_REF_REGION_WESTERN;
+        east += t.rows[i].region == DTP_REGION_EASTERN;
+        central += t.rows[i].region == DTP_REGION_CENTRAL;
+        west += t.rows[i].region == DTP_REGION_WESTERN;
     }
     /* METHODS.md §B: 30 provinces; eastern 11, central 8, western 11 */
     assert_int_equal(in_panel, 30);
@@ -110,19 +110,19 @@ static void provinces_match_methods(void **state)
     assert_int_equal(west, 11);
     assert_int_equal(dtp_ref_province_get(&t, "54")->in_panel, 0);
     assert_string_equal(dtp_ref_province_get(&t, "44")->name_en, "Guangdong");
-    assert_int_equal(dtp_ref_province_get(&t, "14")->region, DTP_REF_REGION_CENTRAL);
-    assert_int_equal(dtp_ref_province_get(&t, "61")->region, DTP_REF_REGION_WESTERN);
-    assert_int_equal(dtp_ref_province_get(&t, "46")->region, DTP_REF_REGION_EASTERN);
+    assert_int_equal(dtp_ref_province_get(&t, "14")->region, DTP_REGION_CENTRAL);
+    assert_int_equal(dtp_ref_province_get(&t, "61")->region, DTP_REGION_WESTERN);
+    assert_int_equal(dtp_ref_province_get(&t, "46")->region, DTP_REGION_EASTERN);
     assert_null(dtp_ref_province_get(&t, "81"));
     assert_null(dtp_ref_province_get(&t, "71"));
     /* the address-name table in province.c agrees with the file */
     size_t matched = 0;
-    for (int i = 0; i < dtp_clean_province_names_count(); i++) {
-        const dtp_ref_province *p = dtp_ref_province_get(&t, dtp_clean_province_names_code(i));
+    for (int i = 0; i < dtp_province_names_count(); i++) {
+        const dtp_ref_province *p = dtp_ref_province_get(&t, dtp_province_names_code(i));
         if (!p)
             continue;
         matched++;
-        assert_string_equal(p->short_zh, dtp_clean_province_names_short(i));
+        assert_string_equal(p->short_zh, dtp_province_names_short(i));
         assert_int_equal(strncmp(p->name_zh, p->short_zh, strlen(p->short_zh)), 0);
     }
     assert_int_equal(matched, 31);

@@ -12,17 +12,17 @@
 #include "clean/transform.h"
 #include "test_util.h"
 
-static dtp_clean_cell obs(double v)
+static dtp_cell obs(double v)
 {
-    dtp_clean_cell c;
-    dtp_clean_cell_set_observed(&c, v);
+    dtp_cell c;
+    dtp_cell_set_observed(&c, v);
     return c;
 }
 
-static dtp_clean_cell miss(void)
+static dtp_cell miss(void)
 {
-    dtp_clean_cell c;
-    dtp_clean_cell_set_missing(&c, DTP_CLEAN_MISS_NOT_REPORTED, "No value reported or collected");
+    dtp_cell c;
+    dtp_cell_set_missing(&c, DTP_MISS_NOT_REPORTED, "No value reported or collected");
     return c;
 }
 
@@ -31,11 +31,11 @@ static void dt_total_and_logs(void **state)
     /* dt_exp = 30, dt_imp = 70: dt_total = 100, ln_dt_total = ln 100 = 4.605170185988091;
      * log_sum: ln 30 + ln 70 = 3.4011973816621555 + 4.248495242049359 = 7.649692623711514
      * (= ln 2100) */
-    dtp_clean_cell e = obs(30), i = obs(70), t;
+    dtp_cell e = obs(30), i = obs(70), t;
     dtp_transform_dt_total(&e, &i, &t);
-    assert_int_equal(t.status, DTP_CLEAN_CELL_DERIVED);
+    assert_int_equal(t.status, DTP_CELL_DERIVED);
     assert_double_equal(t.value, 100, 0);
-    dtp_transform_value r = dtp_transform_ln_dt_total(&e, &i, DTP_TOTAL_SUM);
+    dtp_tvalue r = dtp_transform_ln_dt_total(&e, &i, DTP_TOTAL_SUM);
     assert_true(r.ok);
     assert_double_equal(r.value, 4.605170185988091, 1e-12);
     r = dtp_transform_ln_dt_total(&e, &i, DTP_TOTAL_LOG_SUM);
@@ -46,16 +46,16 @@ static void dt_total_and_logs(void **state)
     assert_double_equal(r.value, 3.4011973816621555, 1e-12);
 
     /* a missing input: no total, reason input_missing */
-    dtp_clean_cell m = miss();
+    dtp_cell m = miss();
     dtp_transform_dt_total(&e, &m, &t);
-    assert_int_equal(t.status, DTP_CLEAN_CELL_MISSING);
-    assert_int_equal(t.reason, DTP_CLEAN_MISS_INPUT_MISSING);
+    assert_int_equal(t.status, DTP_CELL_MISSING);
+    assert_int_equal(t.reason, DTP_MISS_INPUT_MISSING);
     r = dtp_transform_ln_dt_total(&m, &i, DTP_TOTAL_SUM);
     assert_false(r.ok);
     assert_true(r.flags & DTP_TF_INPUT_MISSING);
 
     /* log_sum with a zero side is undefined although the sum is positive */
-    dtp_clean_cell z = obs(0);
+    dtp_cell z = obs(0);
     r = dtp_transform_ln_dt_total(&z, &i, DTP_TOTAL_LOG_SUM);
     assert_false(r.ok);
     assert_true(r.flags & DTP_TF_NONPOSITIVE);
@@ -66,17 +66,17 @@ static void dt_total_and_logs(void **state)
     assert_false(r.ok);
 
     /* an imputed input is visible in the flags */
-    dtp_clean_cell im = obs(5);
-    im.status = DTP_CLEAN_CELL_IMPUTED;
+    dtp_cell im = obs(5);
+    im.status = DTP_CELL_IMPUTED;
     r = dtp_transform_ln_dt_total(&im, &i, DTP_TOTAL_SUM);
     assert_true(r.flags & DTP_TF_FROM_IMPUTED);
 }
 
 static void iso27001_transforms(void **state)
 {
-    dtp_clean_cell zero = obs(0), one = obs(1), many = obs(39835), neg = obs(-1), m = miss();
+    dtp_cell zero = obs(0), one = obs(1), many = obs(39835), neg = obs(-1), m = miss();
     /* ln(max(x,1)): 0 -> 0 flagged; 1 -> 0 unflagged; 39835 -> ln 39835 = 10.592501201814466 */
-    dtp_transform_value r = dtp_transform_iso27001(&zero, DTP_ISO_LN_MAX1);
+    dtp_tvalue r = dtp_transform_iso27001(&zero, DTP_ISO_LN_MAX1);
     assert_true(r.ok);
     assert_double_equal(r.value, 0, 0);
     assert_true(r.flags & DTP_TF_ZERO_FLOORED);
@@ -138,33 +138,33 @@ static void default_override_file(void **state)
     /* applying it keeps the source value */
     const char *ents[2] = {"CHN", "USA"};
     const char *vars[1] = {"iso27001"};
-    dtp_clean_panel *p = NULL;
-    assert_int_equal(dtp_clean_panel_new(2, ents, 2022, 2, 1, vars, &p, &err), DTP_OK);
-    dtp_clean_cell_set_observed(dtp_clean_panel_cell(p, 0, 2023, 0), 26301);
-    dtp_clean_cell_set_observed(dtp_clean_panel_cell(p, 0, 2022, 0), 18446);
-    dtp_clean_ledger l;
-    dtp_clean_ledger_init(&l);
+    dtp_panel *p = NULL;
+    assert_int_equal(dtp_panel_new(2, ents, 2022, 2, 1, vars, &p, &err), DTP_OK);
+    dtp_cell_set_observed(dtp_panel_cell(p, 0, 2023, 0), 26301);
+    dtp_cell_set_observed(dtp_panel_cell(p, 0, 2022, 0), 18446);
+    dtp_ledger l;
+    dtp_ledger_init(&l);
     assert_int_equal(dtp_override_apply_panel(&s, p, &l, &err), DTP_OK);
-    dtp_clean_cell *c = dtp_clean_panel_cell(p, 0, 2023, 0);
-    assert_int_equal(c->status, DTP_CLEAN_CELL_OVERRIDDEN);
+    dtp_cell *c = dtp_panel_cell(p, 0, 2023, 0);
+    assert_int_equal(c->status, DTP_CELL_OVERRIDDEN);
     assert_double_equal(c->value, 39835, 0);
     assert_true(c->has_source_value);
     assert_double_equal(c->source_value, 26301, 0);
-    assert_int_equal(c->source_status, DTP_CLEAN_CELL_OBSERVED);
-    assert_int_equal(dtp_clean_panel_cell(p, 0, 2022, 0)->status, DTP_CLEAN_CELL_OBSERVED);
-    assert_int_equal(dtp_clean_ledger_count(&l, "override"), 1);
+    assert_int_equal(c->source_status, DTP_CELL_OBSERVED);
+    assert_int_equal(dtp_panel_cell(p, 0, 2022, 0)->status, DTP_CELL_OBSERVED);
+    assert_int_equal(dtp_ledger_count(&l, "override"), 1);
     assert_non_null(strstr(l.entries[0].detail, "replaces source 26301 (observed)"));
     /* twice: the source value survives */
     assert_int_equal(dtp_override_apply_panel(&s, p, &l, &err), DTP_OK);
     assert_double_equal(c->source_value, 26301, 0);
-    dtp_clean_panel_free(p);
+    dtp_panel_free(p);
 
     /* a panel without that cell: reported, not fatal */
-    assert_int_equal(dtp_clean_panel_new(1, ents + 1, 2022, 2, 1, vars, &p, &err), DTP_OK);
+    assert_int_equal(dtp_panel_new(1, ents + 1, 2022, 2, 1, vars, &p, &err), DTP_OK);
     assert_int_equal(dtp_override_apply_panel(&s, p, &l, &err), DTP_OK);
-    assert_int_equal(dtp_clean_ledger_count(&l, "override_unused"), 1);
-    dtp_clean_panel_free(p);
-    dtp_clean_ledger_free(&l);
+    assert_int_equal(dtp_ledger_count(&l, "override_unused"), 1);
+    dtp_panel_free(p);
+    dtp_ledger_free(&l);
     dtp_override_set_free(&s);
 }
 
@@ -173,12 +173,12 @@ static void override_of_missing_source(void **state)
     dtp_override o;
     memset(&o, 0, sizeof o);
     o.value = 12;
-    dtp_clean_cell c = miss();
+    dtp_cell c = miss();
     dtp_override_apply_cell(&o, &c);
-    assert_int_equal(c.status, DTP_CLEAN_CELL_OVERRIDDEN);
+    assert_int_equal(c.status, DTP_CELL_OVERRIDDEN);
     assert_false(c.has_source_value);
-    assert_int_equal(c.source_status, DTP_CLEAN_CELL_MISSING);
-    assert_int_equal(c.reason, DTP_CLEAN_MISS_NOT_REPORTED);
+    assert_int_equal(c.source_status, DTP_CELL_MISSING);
+    assert_int_equal(c.reason, DTP_MISS_NOT_REPORTED);
     assert_string_equal(c.source_label, "No value reported or collected");
 }
 
