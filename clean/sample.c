@@ -199,3 +199,44 @@ dtp_status dtp_sample_apply(dtp_panel *p, const dtp_sample_opts *o, dtp_ledger *
         st = dtp_sample_check_balanced(p, l, NULL, err);
     return st;
 }
+
+dtp_status dtp_sample_drop_incomplete(dtp_panel *p, dtp_ledger *l, size_t *n_dropped,
+                                      dtp_error *err)
+{
+    size_t dropped = 0;
+    for (size_t e = 0; e < p->n_entities; e++) {
+        if (p->dropped[e])
+            continue;
+        size_t missing = 0;
+        long first_v = -1, first_t = -1;
+        for (size_t v = 0; v < p->n_vars; v++) {
+            dtp_cell *s = dtp_panel_series(p, e, v);
+            for (size_t t = 0; t < p->n_years; t++) {
+                if (s[t].status != DTP_CELL_MISSING)
+                    continue;
+                if (first_v < 0) {
+                    first_v = (long)v;
+                    first_t = (long)t;
+                }
+                missing++;
+            }
+        }
+        if (!missing)
+            continue;
+        char why[160];
+        snprintf(why, sizeof why, "incomplete after imputation: %zu missing cell(s), first %s %d",
+                 missing, p->vars[first_v], p->y0 + (int)first_t);
+        dtp_status st = drop(p, e, why, err);
+        if (st != DTP_OK)
+            return st;
+        st = dtp_ledger_add(l, "drop_incomplete", p->entities[e], 0, p->vars[first_v],
+                            "%zu missing cell(s) left after imputation; first %s %d", missing,
+                            p->vars[first_v], p->y0 + (int)first_t);
+        if (st != DTP_OK)
+            return ledger_fail(st, err);
+        dropped++;
+    }
+    if (n_dropped)
+        *n_dropped = dropped;
+    return DTP_OK;
+}

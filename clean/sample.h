@@ -39,6 +39,13 @@ dtp_status dtp_sample_impute(dtp_panel *p, const dtp_sample_opts *o, dtp_ledger 
 dtp_status dtp_sample_check_balanced(dtp_panel *p, dtp_ledger *l, size_t *n_unbalanced,
                                      dtp_error *err);
 
+/* Between rules 2 and 3, with `[clean] incomplete = drop` (the default): an entity that still
+ * has a missing cell after imputation is dropped, one ledger row "drop_incomplete" naming the
+ * count and the first missing cell. This is the listwise deletion that makes the panel "every
+ * country with complete data"; with `incomplete = fail` rule 3 fails instead. */
+dtp_status dtp_sample_drop_incomplete(dtp_panel *p, dtp_ledger *l, size_t *n_dropped,
+                                      dtp_error *err);
+
 /* Rules 1, 2 and 3 in order. */
 dtp_status dtp_sample_apply(dtp_panel *p, const dtp_sample_opts *o, dtp_ledger *l, dtp_error *err);
 
