@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -51,6 +52,31 @@ static const char *const copy_tables[] = {"sources",
 const char *dtp_load_schema_sql(void)
 {
     return dtp_warehouse_schema_sql;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A debug line per step with its duration: where a slow publish spends its time. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void step_done(const dtp_load_options *o, const char *step, double *t)
+{
+    double n = mono_now(), c = cpu_now();
+    if (o->log)
+        dtp_log_msg(o->log, DTP_LOG_DEBUG, "load", "step", "%s: %.3f s (cpu %.3f s)", step,
+                    n - t[0], c - t[1]);
+    t[0] = n;
+    t[1] = c;
 }
 
 static void kill_point(const char *step)
@@ -580,6 +606,7 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
     json_t *counts = json_object(), *failed = json_object(), *manifest = NULL;
     char newpath[4200], rel_dir[4200], wh_dir[4096], rel_json[4300] = "";
     int staging_tx = 0, built = 0;
+    double tstep[2] = {mono_now(), cpu_now()};
     if (!counts || !failed) {
         st = dtp_error_set(err, DTP_ERR_NOMEM, "load", "out of memory");
         goto out;
@@ -652,12 +679,14 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
         goto out;
     if ((st = exec(db, "DETACH stg", "detach staging", err)) != DTP_OK)
         goto out;
+    step_done(o, "copy", tstep);
     kill_point("copied");
     if ((st = schema_part("indexes", &part, err)) != DTP_OK ||
         (st = exec(db, part, "create warehouse indexes", err)) != DTP_OK)
         goto out;
     free(part);
     part = NULL;
+    step_done(o, "indexes", tstep);
     if ((st = schema_part("views", &part, err)) != DTP_OK ||
         (st = exec(db, part, "create warehouse views", err)) != DTP_OK)
         goto out;
@@ -669,10 +698,12 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
     int64_t problems = 0, lineage_problems = 0;
     if ((st = structural_checks(db, o, &cc, &problems, err)) != DTP_OK)
         goto out;
+    step_done(o, "integrity, foreign key, balance checks", tstep);
     if ((st = dtp_load_check_lineage(db, ar, record_problem, &cc, &lineage_problems, err)) !=
         DTP_OK)
         goto out;
     problems += lineage_problems;
+    step_done(o, "lineage check", tstep);
     res->problems = problems;
     res->cells = query_int(
         db, "SELECT COUNT(*) FROM panel_cells WHERE status IN " DTP_LOAD_PUBLISHED_STATUSES, 0);
@@ -697,6 +728,7 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
     /* The release row and its manifest. */
     if ((st = dtp_load_content_hash(db, res->content_sha256, err)) != DTP_OK)
         goto out;
+    step_done(o, "content hash", tstep);
     char now[32];
     dtp_now_iso(now);
     int sv = dtp_staging_version(staging);
@@ -754,6 +786,7 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
     chmod(newpath, 0444); /* a release is never edited in place: its copy shares the inode */
     if ((st = dtp_sha256_file_hex(newpath, res->file_sha256, err)) != DTP_OK)
         goto out;
+    step_done(o, "close, fsync, file hash", tstep);
     kill_point("hashed");
 
     /* Keep the published release (if releases/ lacks it) and the new one under releases/. */
