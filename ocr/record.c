@@ -486,7 +486,6 @@ dtp_status dtp_ocr_record_validate(dtp_ocr_record *r, float min_confidence, dtp_
 {
     dtp_status st = DTP_OK;
     move_org_code(r);
-    r->status = DTP_OCR_STATUS_UNKNOWN;
     for (int i = 0; i < DTP_OCR_NFIELDS && st == DTP_OK; i++)
         st = validate_field(r, i, min_confidence);
     for (size_t i = 0; i < r->nevents && st == DTP_OK; i++)
@@ -494,9 +493,13 @@ dtp_status dtp_ocr_record_validate(dtp_ocr_record *r, float min_confidence, dtp_
     if (st != DTP_OK)
         return dtp_error_set(err, st, "ocr", "validating record: out of memory");
 
+    return dtp_ocr_record_refresh(r, err);
+}
+
+dtp_status dtp_ocr_record_refresh(dtp_ocr_record *r, dtp_error *err)
+{
     const dtp_ocr_field *stf = &r->fields[DTP_OCR_F_STATUS];
-    if (stf->reviewed && stf->value)
-        r->status = dtp_ocr_parse_status(stf->value);
+    r->status = stf->value ? dtp_ocr_parse_status(stf->value) : DTP_OCR_STATUS_UNKNOWN;
 
     /* ISO/IEC 27001: the standard text, else the project name (信息安全管理体系) or the
      * registry's project code for ISMS (A0501..., SOURCES.md 5). */

@@ -153,6 +153,10 @@ dtp_status dtp_ocr_record_add_event(dtp_ocr_record *r, dtp_ocr_event **out);
  * carry 100). Safe to call again (it recomputes from raw; reviewed fields are left alone). */
 dtp_status dtp_ocr_record_validate(dtp_ocr_record *r, float min_confidence, dtp_error *err);
 
+/* Recompute the record-level summary (status, iso27001, review_needed) from the fields as they
+ * stand, without judging them again (after corrections were applied). */
+dtp_status dtp_ocr_record_refresh(dtp_ocr_record *r, dtp_error *err);
+
 /* The record's key for review and corrections: the accepted certificate number, else
  * "row:<n>" for a list row, else "detail". Always NUL-terminates out. */
 const char *dtp_ocr_record_key(const dtp_ocr_record *r, char *out, size_t outsz);
