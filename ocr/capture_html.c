@@ -398,7 +398,7 @@ static dtp_status walk_detail(html_state *s, xmlNode *n, int depth)
                     v = v->next;
             if (v && v->type == XML_ELEMENT_NODE)
                 st = set_field_node(s, &r->fields[target], v);
-            else if (v)
+            else if (v && v->content)
                 st = set_field(s, &r->fields[target], (const char *)v->content,
                                strlen((const char *)v->content), v);
             continue; /* the label's own children hold the label only */
