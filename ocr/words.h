@@ -11,7 +11,7 @@ typedef struct dtp_ocr_box {
 } dtp_ocr_box;
 
 typedef struct dtp_ocr_word {
-    char *text;       /* UTF-8, owned by the page */
+    char *text; /* UTF-8, owned by the page */
     dtp_ocr_box box;
     float confidence; /* 0..100 as Tesseract reports it */
 } dtp_ocr_word;
