@@ -79,11 +79,22 @@ static void step_done(const dtp_load_options *o, const char *step, double *t)
     t[1] = c;
 }
 
-static void kill_point(const char *step)
+/* A step boundary: the test hook may kill (or, with DTP_TEST_SIGNAL=TERM, signal) the process
+ * here, and a stop request (SIGTERM/SIGINT seen by the caller) ends the build before anything is
+ * published. After the rename there is nothing left to abort. */
+static dtp_status stop_point(const dtp_load_options *o, const char *step, dtp_error *err)
 {
     const char *k = getenv("DTP_TEST_KILL_AT");
-    if (k && strcmp(k, step) == 0)
-        raise(SIGKILL);
+    if (k && strcmp(k, step) == 0) {
+        const char *sig = getenv("DTP_TEST_SIGNAL");
+        raise(sig && strcmp(sig, "TERM") == 0 ? SIGTERM : SIGKILL);
+    }
+    if (o->interrupt && *o->interrupt && strcmp(step, "renamed") != 0)
+        return dtp_error_set(err, DTP_ERR_INTERRUPTED, "load",
+                             "stopped by a signal after step '%s': nothing was published; the "
+                             "previous release stays",
+                             step);
+    return DTP_OK;
 }
 
 static dtp_status db_fail(sqlite3 *db, const char *what, dtp_error *err)
@@ -680,7 +691,8 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
     if ((st = exec(db, "DETACH stg", "detach staging", err)) != DTP_OK)
         goto out;
     step_done(o, "copy", tstep);
-    kill_point("copied");
+    if ((st = stop_point(o, "copied", err)) != DTP_OK)
+        goto out;
     if ((st = schema_part("indexes", &part, err)) != DTP_OK ||
         (st = exec(db, part, "create warehouse indexes", err)) != DTP_OK)
         goto out;
@@ -723,7 +735,8 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
                            (long long)problems, (long long)id);
         goto out;
     }
-    kill_point("checked");
+    if ((st = stop_point(o, "checked", err)) != DTP_OK)
+        goto out;
 
     /* The release row and its manifest. */
     if ((st = dtp_load_content_hash(db, res->content_sha256, err)) != DTP_OK)
@@ -787,7 +800,8 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
     if ((st = dtp_sha256_file_hex(newpath, res->file_sha256, err)) != DTP_OK)
         goto out;
     step_done(o, "close, fsync, file hash", tstep);
-    kill_point("hashed");
+    if ((st = stop_point(o, "hashed", err)) != DTP_OK)
+        goto out;
 
     /* Keep the published release (if releases/ lacks it) and the new one under releases/. */
     if (prev_id > 0) {
@@ -812,7 +826,8 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
     if ((st = write_text_atomic(rel_json, manifest_text, err)) != DTP_OK ||
         (st = dtp_fsync_dir(rel_dir, err)) != DTP_OK)
         goto out;
-    kill_point("linked");
+    if ((st = stop_point(o, "linked", err)) != DTP_OK)
+        goto out;
 
     /* Record the release in staging; committed only once the rename has happened, so staging
      * never names a release that was not published (a kill in between is repaired by the next
@@ -844,7 +859,8 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
             goto out;
         }
     }
-    kill_point("recorded");
+    if ((st = stop_point(o, "recorded", err)) != DTP_OK)
+        goto out;
     if (rename(newpath, o->warehouse) != 0) {
         dtp_error_locatef(err, "%s", o->warehouse);
         st = dtp_error_set(err, DTP_ERR_IO, "load", "cannot publish (rename): %s", strerror(errno));
@@ -853,7 +869,7 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
     built = 0;
     if ((st = dtp_fsync_dir(wh_dir, err)) != DTP_OK)
         goto out;
-    kill_point("renamed");
+    stop_point(o, "renamed", err);
     if ((st = dtp_db_commit(staging, err)) != DTP_OK)
         goto out;
     staging_tx = 0;
