@@ -176,8 +176,11 @@ static dtp_status parse_isosurvey(const dtp_parse_ctx *pc, const dtp_adapter_src
     if (st == DTP_OK)
         st = dtp_isosurvey_parse(b.data ? b.data : "", b.len, pc->file, src->year, NULL, iso_obs,
                                  &f, err);
-    if (st != DTP_OK)
+    if (st != DTP_OK) {
+        /* the reader names itself "isosurvey"; the error belongs to the configured source */
+        dtp_error_where(err, pc->source, NULL, NULL);
         dtp_parse_fail(pc, st, err);
+    }
     dtp_buf_free(&b);
     return st;
 }

@@ -99,21 +99,25 @@ static const char *col(sqlite3_stmt *s, int i)
     return t ? (const char *)t : NULL;
 }
 
-/* Validators of the last successful fetch of (source, role) whose artifact is still current. */
-static void previous_validators(sqlite3 *db, const char *source, const char *role, char *etag,
-                                char *lastmod, size_t n)
+/* Validators of the last successful fetch of (source, role) from the same URL whose artifact is
+ * still current. Validators from another URL would be compared against the wrong resource (a
+ * file:// source moved to a new file written in the same second would look "not modified"). */
+static void previous_validators(sqlite3 *db, const char *source, const char *role, const char *url,
+                                char *etag, char *lastmod, size_t n)
 {
     etag[0] = lastmod[0] = '\0';
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(db,
                            "SELECT f.etag, f.last_modified FROM fetches f JOIN source_artifacts sa"
                            " ON sa.source = f.source AND sa.role = f.role AND sa.artifact_sha256 ="
-                           " f.artifact_sha256 WHERE f.source = ? AND f.role = ? AND f.outcome ="
-                           " 'stored' ORDER BY f.id DESC LIMIT 1",
+                           " f.artifact_sha256 WHERE f.source = ? AND f.role = ? AND"
+                           " COALESCE(f.request_params, f.url) = ? AND"
+                           " f.outcome = 'stored' ORDER BY f.id DESC LIMIT 1",
                            -1, &s, NULL) != SQLITE_OK)
         return;
     sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, url, -1, SQLITE_STATIC);
     if (sqlite3_step(s) == SQLITE_ROW) {
         snprintf(etag, n, "%s", col(s, 0) ? col(s, 0) : "");
         snprintf(lastmod, n, "%s", col(s, 1) ? col(s, 1) : "");
@@ -266,6 +270,7 @@ static dtp_status record_fetch(const dtp_fetch_opts *o, const char *source, cons
         .source = source,
         .role = r->role,
         .url = r->resp.final_url[0] ? r->resp.final_url : r->url,
+        .request_params = r->url, /* the URL as requested (before redirects) */
         .http_status = r->resp.status,
         .etag = r->resp.etag[0] ? r->resp.etag : NULL,
         .last_modified = r->resp.last_modified[0] ? r->resp.last_modified : NULL,
@@ -296,7 +301,7 @@ static dtp_status do_request(const dtp_fetch_opts *o, dtp_http_client *client,
                              dtp_error *err)
 {
     char etag[DTP_HTTP_ETAG_MAX], lastmod[DTP_HTTP_DATE_MAX], have[65];
-    previous_validators(o->db, name, r->role, etag, lastmod, sizeof etag);
+    previous_validators(o->db, name, r->role, r->url, etag, lastmod, sizeof etag);
     int have_current = current_artifact(o->db, name, r->role, have);
     char what[192];
     if (total > 0)
@@ -766,6 +771,59 @@ static dtp_status record_source(const dtp_fetch_opts *o, const char *name, const
     return rc == SQLITE_DONE ? DTP_OK : dtp_db_error(o->db, "record source", err);
 }
 
+/* The source's current artifact set is kept aside before a fetch replaces it, and put back when
+ * the new set fails to parse: a hostile or broken download is kept as evidence (artifact and
+ * fetch row) but never becomes the source's current data, so the observations of the previous
+ * set stay the current ones (the contract in fetch.h). */
+static dtp_status keep_artifact_set(sqlite3 *db, const char *name, dtp_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_exec(db,
+                     "CREATE TEMP TABLE IF NOT EXISTS prev_source_artifacts(source TEXT, role TEXT,"
+                     " artifact_sha256 TEXT, fetch_id INTEGER)",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "DELETE FROM temp.prev_source_artifacts WHERE source = ?", -1, &s,
+                           NULL) != SQLITE_OK)
+        return dtp_db_error(db, "keep source artifacts", err);
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO temp.prev_source_artifacts SELECT source, role,"
+                           " artifact_sha256, fetch_id FROM source_artifacts WHERE source = ?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return dtp_db_error(db, "keep source artifacts", err);
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? DTP_OK : dtp_db_error(db, "keep source artifacts", err);
+}
+
+static dtp_status restore_artifact_set(sqlite3 *db, const char *name, dtp_error *err)
+{
+    static const char *const sql[] = {
+        "DELETE FROM source_artifacts WHERE source = ?1",
+        "INSERT INTO source_artifacts(source, role, artifact_sha256, fetch_id) SELECT source, role,"
+        " artifact_sha256, fetch_id FROM temp.prev_source_artifacts WHERE source = ?1"};
+    dtp_status st = dtp_db_begin(db, err);
+    for (size_t i = 0; st == DTP_OK && i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK) {
+            st = dtp_db_error(db, "restore source artifacts", err);
+            break;
+        }
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            st = dtp_db_error(db, "restore source artifacts", err);
+        sqlite3_finalize(s);
+    }
+    if (st == DTP_OK)
+        return dtp_db_commit(db, err);
+    dtp_db_rollback(db);
+    return st;
+}
+
 dtp_status dtp_fetch_run(const dtp_fetch_opts *o, dtp_fetch_result *result, dtp_error *err)
 {
     memset(result, 0, sizeof *result);
@@ -795,10 +853,21 @@ dtp_status dtp_fetch_run(const dtp_fetch_opts *o, dtp_fetch_result *result, dtp_
                                dtp_fetch_kinds());
         } else {
             st = record_source(o, names[i], section, &res->err);
-            if (st == DTP_OK && !o->offline)
+            int refreshed = 0;
+            if (st == DTP_OK && !o->offline && !o->plan_only &&
+                (st = keep_artifact_set(o->db, names[i], &res->err)) == DTP_OK) {
                 st = fetch_source(o, ad, names[i], section, res, &res->err);
+                refreshed = st == DTP_OK;
+            } else if (st == DTP_OK && !o->offline) {
+                st = fetch_source(o, ad, names[i], section, res, &res->err);
+            }
             if (st == DTP_OK && !o->plan_only)
                 st = parse_source(o, ad, names[i], section, res, &res->err);
+            if (st != DTP_OK && refreshed) {
+                dtp_error e2;
+                dtp_error_clear(&e2);
+                restore_artifact_set(o->db, names[i], &e2);
+            }
         }
         if (o->interrupt && *o->interrupt && st == DTP_OK) {
             st = dtp_error_set(&res->err, DTP_ERR_INTERRUPTED, "fetch", "stopped by a signal");

@@ -100,6 +100,25 @@ out:
     return st;
 }
 
+/* Nothing is ever extracted to disk, but an entry named like a path escape ("../x",
+ * "/etc/x", "C:\\x") is not something an upstream archive legitimately holds: refuse it rather
+ * than read data from it under a name that is not its own. */
+static int safe_entry_path(const char *p)
+{
+    if (p[0] == '/' || p[0] == '\\' || (p[0] && p[1] == ':'))
+        return 0;
+    const char *c = p;
+    while (*c) {
+        size_t n = strcspn(c, "/\\");
+        if (n == 2 && c[0] == '.' && c[1] == '.')
+            return 0;
+        c += n;
+        if (*c)
+            c++;
+    }
+    return 1;
+}
+
 dtp_status dtp_unpack_next(dtp_unpack *u, const char **entry_name, dtp_error *err)
 {
     *entry_name = NULL;
@@ -118,6 +137,11 @@ dtp_status dtp_unpack_next(dtp_unpack *u, const char **entry_name, dtp_error *er
         u->st = DTP_OK;
         if (archive_entry_filetype(e) == AE_IFDIR)
             continue;
+        if (!safe_entry_path(u->entry)) {
+            dtp_error_locatef(err, "%s!%s", u->name, u->entry);
+            return dtp_error_set(err, DTP_ERR_PARSE, STAGE,
+                                 "unsafe entry path (absolute, drive or '..' component)");
+        }
         if (++u->entries > u->lim.max_entries) {
             dtp_error_locatef(err, "%s!%s", u->name, u->entry);
             return dtp_error_set(err, DTP_ERR_LIMIT, STAGE, "more than %u entries",
