@@ -1,24 +1,43 @@
 #include "common/staging.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+const char *dtp_db_errmsg(sqlite3 *db, char *buf, size_t n)
+{
+    if (!db) {
+        snprintf(buf, n, "no database");
+        return buf;
+    }
+    int sys = sqlite3_system_errno(db);
+    if ((sqlite3_errcode(db) == SQLITE_IOERR || sqlite3_errcode(db) == SQLITE_FULL) &&
+        (sys == ENOSPC || sys == EFBIG || sys == EDQUOT)) {
+        char why[128];
+        snprintf(why, sizeof why, "%s", strerror(sys));
+        if (why[0])
+            why[0] = (char)tolower((unsigned char)why[0]);
+        snprintf(buf, n, "%s (%s)", sqlite3_errmsg(db), why);
+    } else {
+        snprintf(buf, n, "%s", sqlite3_errmsg(db));
+    }
+    return buf;
+}
+
 dtp_status dtp_db_error(sqlite3 *db, const char *what, dtp_error *err)
 {
+    char msg[256];
     return dtp_error_set(err, DTP_ERR_DB, "staging", "%s: %s", what,
-                         db ? sqlite3_errmsg(db) : "no database");
+                         dtp_db_errmsg(db, msg, sizeof msg));
 }
 
 dtp_status dtp_db_exec(sqlite3 *db, const char *sql, const char *what, dtp_error *err)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        dtp_error_set(err, DTP_ERR_DB, "staging", "%s: %s", what, msg ? msg : "failed");
-        sqlite3_free(msg);
-        return DTP_ERR_DB;
-    }
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return dtp_db_error(db, what, err);
     return DTP_OK;
 }
 

@@ -35,6 +35,10 @@ int dtp_staging_latest_version(void);
 dtp_status dtp_db_exec(sqlite3 *db, const char *sql, const char *what, dtp_error *err);
 /* Fill err from the connection's last error. Returns DTP_ERR_DB. */
 dtp_status dtp_db_error(sqlite3 *db, const char *what, dtp_error *err);
+/* sqlite3_errmsg, with the operating system's reason appended when the file could not grow
+ * (disk full, quota, file size limit): "disk I/O error (no space left on device)". Always
+ * NUL-terminates buf; returns buf. */
+const char *dtp_db_errmsg(sqlite3 *db, char *buf, size_t n);
 
 dtp_status dtp_db_begin(sqlite3 *db, dtp_error *err); /* BEGIN IMMEDIATE */
 dtp_status dtp_db_commit(sqlite3 *db, dtp_error *err);

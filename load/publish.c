@@ -99,18 +99,15 @@ static dtp_status stop_point(const dtp_load_options *o, const char *step, dtp_er
 
 static dtp_status db_fail(sqlite3 *db, const char *what, dtp_error *err)
 {
+    char msg[256];
     return dtp_error_set(err, DTP_ERR_DB, "load", "%s: %s", what,
-                         db ? sqlite3_errmsg(db) : "no database");
+                         dtp_db_errmsg(db, msg, sizeof msg));
 }
 
 static dtp_status exec(sqlite3 *db, const char *sql, const char *what, dtp_error *err)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        dtp_error_set(err, DTP_ERR_DB, "load", "%s: %s", what, msg ? msg : "failed");
-        sqlite3_free(msg);
-        return DTP_ERR_DB;
-    }
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, what, err);
     return DTP_OK;
 }
 

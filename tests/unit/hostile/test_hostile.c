@@ -73,6 +73,7 @@ static int teardown(void **state)
     return 0;
 }
 
+static void set(env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set(env *e, const char *fmt, ...)
 {
     char buf[4096];
