@@ -15,6 +15,16 @@ for f in $(git ls-files '*.c' '*.h'); do
         bad=1
     fi
 done
+# No shell and no child processes in the program itself (tests may spawn the binary), and TLS
+# verification is never switched off: the http client has no such option, keep it that way.
+for f in $(git ls-files 'common/*.c' 'fetch/*.c' 'ocr/*.c' 'clean/*.c' 'load/*.c' 'cli/*.c'); do
+    hits=$("$cc" -fpreprocessed -dD -E -P -x c "$f" 2>/dev/null |
+        grep -nE '(^|[^A-Za-z0-9_.>])(exec[lv]p?e?|posix_spawnp?|fork|vfork|wordexp)[[:space:]]*\(|/bin/sh|SSL_VERIFY(PEER|HOST)[[:space:]]*,[[:space:]]*0|CURLOPT_SSL_VERIFYSTATUS[[:space:]]*,[[:space:]]*0' || true)
+    if [ -n "$hits" ]; then
+        printf '%s: (shell, child process or TLS verification off)\n%s\n' "$f" "$hits"
+        bad=1
+    fi
+done
 if [ $bad -ne 0 ]; then
     echo "banned calls (STYLE.md 12): use snprintf, strtol/strtod with checks, strtok_r, posix_spawn"
     exit 1

@@ -19,8 +19,11 @@ static void visit(void *ctx, const char *section, const char *key, const char *v
     walk *w = ctx;
     w->total += strlen(section) + strlen(key) + strlen(value) + (origin ? strlen(origin) : 0);
     const char *got = dtp_config_get(w->cfg, section, key);
-    if (!got || strcmp(got, value) != 0)
-        __builtin_trap(); /* the visitor and the getter must agree */
+    /* the visitor and the getter agree, except that a secret is never shown */
+    if (!got || (strcmp(got, value) != 0 && strcmp(value, "(set)") != 0))
+        __builtin_trap();
+    if (strcmp(key, "client_secret") == 0 && *got && strcmp(value, "(set)") != 0)
+        __builtin_trap();
     int y0, y1;
     w->total += (size_t)dtp_config_int(w->cfg, section, key);
     w->total += (size_t)dtp_config_bool(w->cfg, section, key);
