@@ -1,7 +1,7 @@
 # The two commands of the README. Both install what is missing (Debian 12, apt-get; sudo when
 # not root), configure and build; then `run` runs the offline demo and `test` runs every test.
 .POSIX:
-.PHONY: all deps build run test asan-test fuzz format-check lint clean
+.PHONY: all deps build run test asan-test fuzz valgrind format-check lint clean
 
 BUILD ?= build
 JOBS ?= 2
@@ -13,7 +13,7 @@ DEB_PACKAGES = build-essential cmake pkg-config git clang libclang-rt-14-dev cla
 	libcurl4-openssl-dev libxml2-dev libtesseract-dev libleptonica-dev tesseract-ocr \
 	tesseract-ocr-chi-sim tesseract-ocr-eng libsqlite3-dev sqlite3 libcsv-dev libcmocka-dev \
 	libarchive-dev libjansson-dev libinih-dev libssl-dev libreadstat-dev readstat \
-	libmicrohttpd-dev libxlsxwriter-dev iso-codes fonts-noto-cjk
+	libmicrohttpd-dev libxlsxwriter-dev iso-codes fonts-noto-cjk valgrind
 
 all: build
 
@@ -36,13 +36,20 @@ test: build
 asan-test: deps
 	cmake -S . -B $(BUILD)-asan -DDTP_WERROR=ON -DDTP_SANITIZE=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(BUILD)-asan -j $(JOBS)
-	ctest --test-dir $(BUILD)-asan --output-on-failure -j $(JOBS) -L unit
+	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(BUILD)-asan --output-on-failure -j $(JOBS) -L unit
 
 # libFuzzer targets, each run briefly (DTP_FUZZ_SECONDS).
 fuzz: deps
 	cmake -S . -B $(BUILD)-fuzz -DDTP_WERROR=ON -DDTP_FUZZ=ON -DDTP_FUZZ_SECONDS=$(DTP_FUZZ_SECONDS) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(BUILD)-fuzz -j $(JOBS)
 	ctest --test-dir $(BUILD)-fuzz --output-on-failure -j $(JOBS) -L fuzz
+
+# The offline snapshot end to end under valgrind memcheck, in a fresh data dir (docs/reliability.md).
+valgrind: build
+	rm -rf $(BUILD)/valgrind-data
+	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--show-leak-kinds=definite,indirect $(BUILD)/cli/dtpanel \
+		--config data/snapshot/pipeline.conf --data-dir $(BUILD)/valgrind-data --quiet run
 
 format-check:
 	@sh tools/check-format.sh
