@@ -530,6 +530,7 @@ dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opt
     p->cb = cb;
     p->ctx = ctx;
     p->err = err;
+    dtp_error_clear(err); /* no locator of an earlier call may stay behind */
     dtp_error_where(err, "cnca", page->image_sha256, NULL);
     load_labels(p);
     p->nl = page->nlines;
