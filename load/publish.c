@@ -696,6 +696,10 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
     /* Checks. Each failure is appended to staging check_results as it is found. */
     check_ctx cc = {staging, o->run_id, o, failed};
     int64_t problems = 0, lineage_problems = 0;
+    /* one staging transaction for all check results (thousands of failures stay quick) */
+    if ((st = dtp_db_begin(staging, err)) != DTP_OK)
+        goto out;
+    staging_tx = 1;
     if ((st = structural_checks(db, o, &cc, &problems, err)) != DTP_OK)
         goto out;
     step_done(o, "integrity, foreign key, balance checks", tstep);
@@ -718,6 +722,9 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
             dtp_staging_add_check(staging, o->run_id, "load", all_checks[i], "pass", NULL, 0, NULL,
                                   NULL, &ignored);
     }
+    if ((st = dtp_db_commit(staging, err)) != DTP_OK)
+        goto out;
+    staging_tx = 0;
     if (problems > 0) {
         st = dtp_error_set(err, DTP_ERR_VALIDATION, "load",
                            "%lld check(s) failed; release %lld not published (the previous"

@@ -278,7 +278,10 @@ static void published_hash(const char *path, char out[65], long long *release)
     *release = -1;
     if (dtp_load_open_release(path, &wh, &err) != DTP_OK)
         return;
-    assert_string_equal(str(wh, "PRAGMA integrity_check"), "ok");
+    char *ic = str(wh, "PRAGMA integrity_check");
+    assert_non_null(ic);
+    assert_string_equal(ic, "ok");
+    free(ic);
     if (dtp_load_content_hash(wh, out, &err) != DTP_OK)
         out[0] = '\0';
     *release = fixture_int(wh, "SELECT id FROM release");
