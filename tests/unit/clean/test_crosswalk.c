@@ -202,6 +202,8 @@ static void more_survey_spellings(void **state)
         {"Holy See (Vatican City State)", "VAT"},
         {"China, Hong Kong SAR", "HKG"},
         {"China, Taiwan Province of", "TWN"},
+        {"Macau (China)", "MAC"},
+        {"Hong Kong (China)", "HKG"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dtp_xw_result r = dtp_xw_name(xw, cases[i].label, "isosurvey_name");
