@@ -24,9 +24,11 @@ const dtp_command dtp_commands[] = {
      "a source that fails stops the run before anything is published (exit 3); a failed check\n"
      "publishes nothing (exit 4); SIGTERM/SIGINT stop cleanly with nothing half-stored\n"},
     {"status", dtp_cmd_status, "show recent runs, the published release and source freshness",
-     "status [--runs N]",
+     "status [--runs N] [--panel]",
      "options:\n"
-     "  --runs N    how many recent runs to list (default 10)\n"},
+     "  --runs N    how many recent runs to list (default 10)\n"
+     "  --panel     also the panel report: members, exclusions with their rule, imputations,\n"
+     "              overrides with citations\n"},
     {"fetch", dtp_cmd_fetch, "download the sources into the raw archive and parse them",
      "fetch [SOURCE]",
      "arguments:\n"

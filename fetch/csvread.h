@@ -62,8 +62,8 @@ long dtp_csv_find(const dtp_csv_row *row, const char *name);
 /* "file:line:col" of a field into out (always NUL-terminated); returns out. */
 char *dtp_csv_locator(const char *file, const dtp_csv_field *f, char *out, size_t outsz);
 
-/* Set err's locator to the field and its message to "<file>:<line>:<col>: <message>"-free text:
- * status DTP_ERR_PARSE unless st says otherwise. Returns st. */
+/* Fail at a field: err gets status st, stage "fetch", locator "file:line:col" of f and the
+ * printf-style message (which need not repeat the place). Returns st. */
 dtp_status dtp_csv_field_error(dtp_error *err, dtp_status st, const char *file,
                                const dtp_csv_field *f, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

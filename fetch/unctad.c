@@ -1,6 +1,7 @@
 #include "fetch/unctad.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -14,7 +15,8 @@
 typedef struct measure {
     long col; /* value; footnote = col + 1, missing label = col + 2 */
     const char *name;
-    int main; /* the US$ millions measure */
+    int main;          /* the US$ millions measure */
+    char *ind_flow[2]; /* "<dataset>/01/<name>" and ".../02/...", built once */
 } measure;
 
 typedef struct unctad {
@@ -98,6 +100,16 @@ static dtp_status header(unctad *u, const dtp_csv_row *row, dtp_error *err)
             u->m[u->nm].col = (long)i;
             u->m[u->nm].name = name;
             u->m[u->nm].main = strcmp(f->s, DTP_UNCTAD_MEASURE) == 0;
+            for (int k = 0; k < 2; k++) {
+                dtp_buf b;
+                dtp_buf_init(&b, 4096);
+                if (dtp_buf_printf(&b, "%s/0%d/%s", DTP_UNCTAD_DATASET, k + 1, f->s) != DTP_OK ||
+                    !(u->m[u->nm].ind_flow[k] = dtp_buf_take(&b))) {
+                    dtp_buf_free(&b);
+                    u->nm++;
+                    return dtp_csv_field_error(err, DTP_ERR_NOMEM, u->pc->file, f, "out of memory");
+                }
+            }
             u->nm++;
             names += row->f[i + 1].len + 1 + row->f[i + 2].len + 1;
             i += 3;
@@ -132,11 +144,14 @@ static dtp_status emit_measure(unctad *u, const dtp_csv_row *row, const measure 
     const dtp_csv_field *foot = &row->f[m->col + 1];
     const dtp_csv_field *miss = &row->f[m->col + 2];
     const dtp_csv_field *flow = &row->f[u->flow];
-    dtp_buf_reset(&u->ind);
     dtp_buf_reset(&u->flags);
-    dtp_status st = dtp_buf_printf(&u->ind, "%s/%s/%s", DTP_UNCTAD_DATASET, flow->s, m->name);
-    if (st == DTP_OK && u->category >= 0)
-        st = dtp_buf_printf(&u->ind, "/%s", row->f[u->category].s);
+    dtp_status st = DTP_OK;
+    const char *indicator = m->ind_flow[flow->s[1] == '1' ? 0 : 1]; /* flow is 01 or 02 here */
+    if (u->category >= 0) {
+        dtp_buf_reset(&u->ind);
+        st = dtp_buf_printf(&u->ind, "%s/%s", indicator, row->f[u->category].s);
+        indicator = dtp_buf_str(&u->ind);
+    }
     if (st == DTP_OK && foot->len)
         st = dtp_buf_append(&u->flags, foot->s, foot->len);
     if (st == DTP_OK && miss->len)
@@ -146,7 +161,7 @@ static dtp_status emit_measure(unctad *u, const dtp_csv_row *row, const measure 
     char loc[DTP_ERR_LOCATOR_MAX];
     dtp_obs o = {
         .source = u->pc->source,
-        .indicator = dtp_buf_str(&u->ind),
+        .indicator = indicator,
         .variable = m->main ? var : NULL,
         .entity_raw = u->economy_label >= 0 ? row->f[u->economy_label].s : "",
         .entity_code = row->f[u->economy].s,
@@ -234,6 +249,10 @@ dtp_status dtp_unctad_parse_csv(const dtp_parse_ctx *pc, dtp_reader *r, const dt
         dtp_error_locatef(err, "%s", pc->file ? pc->file : "");
         st = dtp_error_set(err, DTP_ERR_PARSE, STAGE, "empty file: expected the header %s",
                            EXPECTED);
+    }
+    for (size_t k = 0; k < u.nm; k++) {
+        free(u.m[k].ind_flow[0]);
+        free(u.m[k].ind_flow[1]);
     }
     dtp_buf_free(&u.hdr);
     dtp_buf_free(&u.ind);

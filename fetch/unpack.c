@@ -54,6 +54,11 @@ dtp_status dtp_unpack_open(dtp_unpack **out, dtp_reader *src, dtp_unpack_format 
 {
     dtp_status st = DTP_OK;
     *out = NULL;
+    if (fmt == DTP_UNPACK_7ZIP && !src->seek) {
+        /* 7z keeps its directory at the end: libarchive must seek back to the data */
+        dtp_error_locatef(err, "%s", name ? name : "");
+        return dtp_error_set(err, DTP_ERR_USAGE, STAGE, "a 7z archive needs a seekable reader");
+    }
     dtp_unpack *u = calloc(1, sizeof *u);
     if (!u)
         return dtp_error_set(err, DTP_ERR_NOMEM, STAGE, "out of memory");

@@ -232,6 +232,48 @@ static void m49_tables_both_delimiters(void **state)
     }
 }
 
+/* A real file gives the same rows whatever the chunking (sizes around the BOM, a CRLF-free
+ * file, and the buffer size). */
+static void real_file_any_chunking(void **state)
+{
+    size_t len;
+    char *text =
+        slurp_fixture("real/m49/UNSD_Methodology_semicolon_alendaris-power-query.csv", &len);
+    dtp_buf whole;
+    dtp_buf_init(&whole, 1 << 22);
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(run_chunked(text, len, len, ';', &whole, &err), DTP_OK);
+    const size_t sizes[] = {1, 2, 3, 4, 5, 7, 64, 1000, 65536};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        dtp_buf out;
+        dtp_buf_init(&out, 1 << 22);
+        assert_int_equal(run_chunked(text, len, sizes[k], ';', &out, &err), DTP_OK);
+        assert_string_equal(dtp_buf_str(&out), dtp_buf_str(&whole));
+        dtp_buf_free(&out);
+    }
+    /* Antarctica (empty region codes) sits on line 119 */
+    assert_non_null(strstr(dtp_buf_str(&whole), "[001]@119:1|[World]@119:5|[]@119:11|[]@119:12"));
+    dtp_buf_free(&whole);
+    free(text);
+}
+
+static void lenient_quotes_option(void **state)
+{
+    const char in[] = "a,b\"c\n";
+    dtp_buf out;
+    dtp_buf_init(&out, 1024);
+    dtp_csv_opts o = {.file = "t.csv", .lenient_quotes = 1};
+    dtp_csv *c = dtp_csv_new(&o, render, &out);
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_csv_feed(c, in, sizeof in - 1, &err), DTP_OK);
+    assert_int_equal(dtp_csv_finish(c, &err), DTP_OK);
+    assert_string_equal(dtp_buf_str(&out), "0\t[a]@1:1|[b\"c]@1:3\n");
+    dtp_csv_free(c);
+    dtp_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +284,8 @@ int main(void)
         cmocka_unit_test(caps),
         cmocka_unit_test(callback_status_is_returned),
         cmocka_unit_test(m49_tables_both_delimiters),
+        cmocka_unit_test(real_file_any_chunking),
+        cmocka_unit_test(lenient_quotes_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
