@@ -69,7 +69,7 @@ dtp_status dtp_impute_series(dtp_cell *s, size_t n, int y0, const dtp_impute_opt
         while (!dtp_impute_is_anchor(&s[b]))
             b++;
         size_t gap = b - a - 1;
-        if (gap > 0 && o->max_gap && gap > o->max_gap) {
+        if (gap > 0 && gap > o->max_gap) {
             mark_long(s, a + 1, b);
             sum->left_gap_too_long += gap;
             st = dtp_ledger_add(l, "gap_too_long", entity, y0 + (int)a + 1, var,
@@ -110,7 +110,7 @@ dtp_status dtp_impute_series(dtp_cell *s, size_t n, int y0, const dtp_impute_opt
             st = dtp_ledger_add(l, "no_anchor", entity, y0 + (int)from, var,
                                 "%s gap of %zu years: epolate needs two observed years, found 1",
                                 edges[k].side, gap);
-        } else if (o->max_gap && gap > o->max_gap) {
+        } else if (gap > o->max_gap) {
             mark_long(s, from, to);
             sum->left_gap_too_long += gap;
             st = dtp_ledger_add(l, "gap_too_long", entity, y0 + (int)from, var,

@@ -12,7 +12,7 @@
 
 typedef struct dtp_impute_opts {
     int extrapolate;  /* 1: fill leading/trailing gaps (epolate) */
-    unsigned max_gap; /* gaps longer than this many years are not filled; 0 = no limit */
+    unsigned max_gap; /* longest gap filled, years; longer gaps are left (0: none is filled) */
 } dtp_impute_opts;
 
 typedef struct dtp_impute_summary {

@@ -1,8 +1,8 @@
 /* Province of a certificate holder (METHODS.md §B, rule 3): from the USCC (characters 3-4 of the
  * registering authority's division code), falling back to the address text only when the USCC is
  * missing or fails its check character, flagged. */
-#ifndef DTP_CLEAN_PROVINCE_H
-#define DTP_CLEAN_PROVINCE_H
+#ifndef DTP_PROVINCE_H
+#define DTP_PROVINCE_H
 
 typedef enum dtp_province_how {
     DTP_PROVINCE_NONE = 0,         /* no province found */

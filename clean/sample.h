@@ -18,7 +18,7 @@ typedef struct dtp_sample_opts {
     double drop_if_missing_share;   /* rule 1: drop when missing share > this (0.5) */
     double impute_if_missing_share; /* rule 2: impute a variable when its share <= this (0.10) */
     int extrapolate;                /* rule 2: epolate leading/trailing gaps (0) */
-    unsigned max_gap;               /* rule 2: longest gap filled, years; 0 = no limit (2) */
+    unsigned max_gap;               /* rule 2: longest gap filled, years (2); 0 fills none */
 } dtp_sample_opts;
 
 /* The METHODS.md defaults: 0.5, 0.10, no extrapolation, max_gap 2. */

@@ -5,37 +5,17 @@
 #include "cli/session.h"
 #include "fetch/fetch.h"
 
-static int fetch_or_plan(dtp_cli *cli, int plan)
+int dtp_stage_fetch(dtp_cli *cli, dtp_session *s, const char *only, int plan)
 {
-    const char *only = NULL;
-    for (int i = 1; i < cli->argc; i++) {
-        if (cli->argv[i][0] == '-') {
-            fprintf(stderr, "dtpanel: %s: unknown option '%s'\n", cli->argv[0], cli->argv[i]);
-            return DTP_EXIT_USAGE;
-        }
-        if (only) {
-            fprintf(stderr, "dtpanel: %s: one source at most\n", cli->argv[0]);
-            return DTP_EXIT_USAGE;
-        }
-        only = cli->argv[i];
-    }
-    if (plan && cli->offline) {
-        fprintf(stderr, "dtpanel: plan: asks upstream, so it cannot run --offline\n");
-        return DTP_EXIT_USAGE;
-    }
-    dtp_session s;
-    int rc = dtp_session_open(cli, plan ? "plan" : "fetch", &s);
-    if (rc)
-        return rc;
     static dtp_fetch_result res;
     dtp_error err;
     dtp_error_clear(&err);
-    dtp_fetch_opts o = {.db = s.db,
-                        .archive = s.archive,
+    dtp_fetch_opts o = {.db = s->db,
+                        .archive = s->archive,
                         .cfg = cli->cfg,
                         .config_dir = cli->config_dir,
                         .log = cli->log,
-                        .run_id = dtp_run_id(s.run),
+                        .run_id = dtp_run_id(s->run),
                         .offline = cli->offline,
                         .plan_only = plan,
                         .only_source = only,
@@ -60,22 +40,49 @@ static int fetch_or_plan(dtp_cli *cli, int plan)
                         "%lld observation(s) parsed",
                         r->name, r->requests, r->stored, r->not_modified, r->artifacts,
                         (long long)r->observations);
-        dtp_run_count(s.run, "fetch", "requests", r->requests);
-        dtp_run_count(s.run, "fetch", "stored", r->stored);
-        dtp_run_count(s.run, "fetch", "observations", r->observations);
+        dtp_run_count(s->run, "fetch", "requests", r->requests);
+        dtp_run_count(s->run, "fetch", "stored", r->stored);
+        dtp_run_count(s->run, "fetch", "observations", r->observations);
     }
-    if (st == DTP_ERR_USAGE || st == DTP_ERR_CONFIG)
-        rc = dtp_cli_fail(cli, &err);
-    else if (dtp_stop_requested)
-        rc = DTP_EXIT_FAILED;
-    else if (res.failed)
-        rc = DTP_EXIT_PARTIAL;
-    if (dtp_stop_requested)
+    if (dtp_stop_requested) {
         dtp_log_msg(cli->log, DTP_LOG_ERROR, "fetch", "interrupted",
                     "stopped by signal %d: nothing partial was stored", (int)dtp_stop_requested);
-    char msg[160];
-    snprintf(msg, sizeof msg, "%d of %d source(s) failed", res.failed, res.n);
-    dtp_session_close(cli, &s, rc, res.failed ? msg : NULL);
+        return DTP_EXIT_FAILED;
+    }
+    if (st == DTP_ERR_USAGE || st == DTP_ERR_CONFIG)
+        return res.failed ? dtp_cli_exit_code(st) : dtp_cli_fail(cli, &err);
+    if (res.failed) {
+        dtp_log_msg(cli->log, DTP_LOG_ERROR, "fetch", "partial",
+                    "%d of %d source(s) failed: their previous data stays", res.failed, res.n);
+        return DTP_EXIT_PARTIAL;
+    }
+    return DTP_EXIT_OK;
+}
+
+static int fetch_or_plan(dtp_cli *cli, int plan)
+{
+    const char *only = NULL;
+    for (int i = 1; i < cli->argc; i++) {
+        if (cli->argv[i][0] == '-') {
+            fprintf(stderr, "dtpanel: %s: unknown option '%s'\n", cli->argv[0], cli->argv[i]);
+            return DTP_EXIT_USAGE;
+        }
+        if (only) {
+            fprintf(stderr, "dtpanel: %s: one source at most\n", cli->argv[0]);
+            return DTP_EXIT_USAGE;
+        }
+        only = cli->argv[i];
+    }
+    if (plan && cli->offline) {
+        fprintf(stderr, "dtpanel: plan: asks upstream, so it cannot run --offline\n");
+        return DTP_EXIT_USAGE;
+    }
+    dtp_session s;
+    int rc = dtp_session_open(cli, plan ? "plan" : "fetch", &s);
+    if (rc)
+        return rc;
+    rc = dtp_stage_fetch(cli, &s, only, plan);
+    dtp_session_close(cli, &s, rc, NULL);
     return rc;
 }
 

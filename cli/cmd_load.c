@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/session.h"
 #include "common/archive.h"
 #include "common/staging.h"
 #include "load/load.h"
@@ -36,86 +37,69 @@ static int parse_count(const char *opt, const char *v, long *out)
     return 0;
 }
 
-int dtp_cmd_load(dtp_cli *cli)
+/* Publish inside an open session (also the last stage of `dtpanel run`). */
+int dtp_stage_load(dtp_cli *cli, dtp_session *s, long expect_country, long expect_province)
 {
     dtp_load_options o;
     memset(&o, 0, sizeof o);
-    o.expected_country_rows = -1;
-    o.expected_province_rows = -1;
+    o.expected_country_rows = expect_country;
+    o.expected_province_rows = expect_province;
+    long shown = 0;
+    o.warehouse = cli->warehouse;
+    o.data_dir = cli->data_dir;
+    o.keep_releases = (int)dtp_config_int(cli->cfg, "dtpanel", "keep_releases");
+    o.run_id = dtp_run_id(s->run);
+    dtp_config_years(cli->cfg, "panel", "years", &o.year_first, &o.year_last);
+    o.total_definition = dtp_config_get(cli->cfg, "panel", "total_definition");
+    o.iso27001_transform = dtp_config_get(cli->cfg, "panel", "iso27001_transform");
+    o.version = dtp_cli_version();
+    o.log = cli->log;
+    o.interrupt = &dtp_stop_requested;
+    o.on_problem = print_problem;
+    o.problem_ctx = &shown;
+    dtp_load_result res;
+    memset(&res, 0, sizeof res);
+    dtp_error err;
+    dtp_error_clear(&err);
+    dtp_status st = dtp_load_publish(s->db, s->archive, &o, &res, &err);
+    dtp_run_count(s->run, "load", "cells", res.cells);
+    dtp_run_count(s->run, "load", "problems", res.problems);
+    if (st != DTP_OK) {
+        if (shown > 50)
+            fprintf(stderr, "dtpanel: load: %ld more problem(s) recorded in check_results\n",
+                    shown - 50);
+        return dtp_cli_fail(cli, &err);
+    }
+    dtp_run_count(s->run, "load", "release", res.release_id);
+    if (!cli->quiet)
+        printf("published release %lld: %lld cells\n  warehouse %s\n  kept as %s\n"
+               "  content sha256 %s\n  file sha256 %s\n",
+               (long long)res.release_id, (long long)res.cells, cli->warehouse, res.release_path,
+               res.content_sha256, res.file_sha256);
+    return DTP_EXIT_OK;
+}
+
+int dtp_cmd_load(dtp_cli *cli)
+{
+    long expect_country = -1, expect_province = -1;
     for (int i = 1; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         if (strcmp(a, "--expect-country-rows") == 0 && i + 1 < cli->argc) {
-            if (parse_count(a, cli->argv[++i], &o.expected_country_rows))
+            if (parse_count(a, cli->argv[++i], &expect_country))
                 return DTP_EXIT_USAGE;
         } else if (strcmp(a, "--expect-province-rows") == 0 && i + 1 < cli->argc) {
-            if (parse_count(a, cli->argv[++i], &o.expected_province_rows))
+            if (parse_count(a, cli->argv[++i], &expect_province))
                 return DTP_EXIT_USAGE;
         } else {
             fprintf(stderr, "dtpanel: load: unknown option '%s'\n", a);
             return DTP_EXIT_USAGE;
         }
     }
-    dtp_error err;
-    dtp_error_clear(&err);
-    dtp_lock *lk = NULL;
-    sqlite3 *db = NULL;
-    dtp_archive *ar = NULL;
-    dtp_run *run = NULL;
-    int rc = DTP_EXIT_OK;
-    dtp_status st;
-    if ((st = dtp_lock_acquire(cli->data_dir, &lk, &err)) != DTP_OK)
-        return dtp_cli_fail(cli, &err);
-    char path[DTP_PATH], runs_dir[DTP_PATH + 8];
-    dtp_cli_staging_path(cli, path, sizeof path);
-    if ((st = dtp_staging_open(path, &db, &err)) != DTP_OK ||
-        (st = dtp_archive_open(cli->data_dir, &ar, &err)) != DTP_OK ||
-        (st = dtp_run_begin(db, "load", cli->cfg, dtp_cli_version(), &run, &err)) != DTP_OK) {
-        rc = dtp_cli_fail(cli, &err);
-        goto out;
-    }
-    snprintf(runs_dir, sizeof runs_dir, "%s/runs", cli->data_dir);
-    long shown = 0;
-    o.warehouse = cli->warehouse;
-    o.data_dir = cli->data_dir;
-    o.keep_releases = (int)dtp_config_int(cli->cfg, "dtpanel", "keep_releases");
-    o.run_id = dtp_run_id(run);
-    dtp_config_years(cli->cfg, "panel", "years", &o.year_first, &o.year_last);
-    o.total_definition = dtp_config_get(cli->cfg, "panel", "total_definition");
-    o.iso27001_transform = dtp_config_get(cli->cfg, "panel", "iso27001_transform");
-    o.version = dtp_cli_version();
-    o.log = cli->log;
-    o.on_problem = print_problem;
-    o.problem_ctx = &shown;
-    dtp_load_result res;
-    st = dtp_load_publish(db, ar, &o, &res, &err);
-    dtp_run_count(run, "load", "cells", res.cells);
-    dtp_run_count(run, "load", "problems", res.problems);
-    if (st == DTP_OK) {
-        dtp_run_count(run, "load", "release", res.release_id);
-        if (!cli->quiet)
-            printf("published release %lld: %lld cells\n  warehouse %s\n  kept as %s\n"
-                   "  content sha256 %s\n  file sha256 %s\n",
-                   (long long)res.release_id, (long long)res.cells, cli->warehouse,
-                   res.release_path, res.content_sha256, res.file_sha256);
-    } else {
-        if (shown > 50)
-            fprintf(stderr, "dtpanel: load: %ld more problem(s) recorded in check_results\n",
-                    shown - 50);
-        rc = dtp_cli_fail(cli, &err);
-    }
-    dtp_error ferr;
-    dtp_error_clear(&ferr);
-    const char *status = rc == DTP_EXIT_OK ? "ok" : rc == DTP_EXIT_INVALID ? "invalid" : "failed";
-    if (dtp_run_finish(run, status, rc, st == DTP_OK ? NULL : err.message, runs_dir, &ferr) !=
-        DTP_OK) {
-        int frc = dtp_cli_fail(cli, &ferr);
-        if (rc == DTP_EXIT_OK)
-            rc = frc;
-    }
-    run = NULL;
-out:
-    dtp_archive_free(ar);
-    dtp_staging_close(db);
-    dtp_lock_release(lk);
+    dtp_session s;
+    int rc = dtp_session_open(cli, "load", &s);
+    if (rc)
+        return rc;
+    rc = dtp_stage_load(cli, &s, expect_country, expect_province);
+    dtp_session_close(cli, &s, rc, NULL);
     return rc;
 }

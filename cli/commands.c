@@ -2,6 +2,7 @@
  * commands that work are listed. */
 #include "cli/cli.h"
 
+int dtp_cmd_run(dtp_cli *cli);
 int dtp_cmd_status(dtp_cli *cli);
 int dtp_cmd_config(dtp_cli *cli);
 int dtp_cmd_fetch(dtp_cli *cli);
@@ -15,10 +16,19 @@ int dtp_cmd_export(dtp_cli *cli);
 int dtp_cmd_diff(dtp_cli *cli);
 
 const dtp_command dtp_commands[] = {
-    {"status", dtp_cmd_status, "show recent runs, the published release and source freshness",
-     "status [--runs N]",
+    {"run", dtp_cmd_run, "run every stage: fetch, clean, load (one lock, one run, one manifest)",
+     "run [--stage fetch,clean,load] [--dry-run]",
      "options:\n"
-     "  --runs N    how many recent runs to list (default 10)\n"},
+     "  --stage LIST  run only these stages, in pipeline order\n"
+     "  --dry-run     print what would be fetched and published, do nothing\n"
+     "a source that fails stops the run before anything is published (exit 3); a failed check\n"
+     "publishes nothing (exit 4); SIGTERM/SIGINT stop cleanly with nothing half-stored\n"},
+    {"status", dtp_cmd_status, "show recent runs, the published release and source freshness",
+     "status [--runs N] [--panel]",
+     "options:\n"
+     "  --runs N    how many recent runs to list (default 10)\n"
+     "  --panel     also the panel report: members, exclusions with their rule, imputations,\n"
+     "              overrides with citations\n"},
     {"fetch", dtp_cmd_fetch, "download the sources into the raw archive and parse them",
      "fetch [SOURCE]",
      "arguments:\n"

@@ -25,6 +25,10 @@ int dtp_session_open(dtp_cli *cli, const char *command, dtp_session *s);
 
 /* Stages run inside an open session (also by `dtpanel run`); each returns an exit code. */
 int dtp_stage_clean(dtp_cli *cli, dtp_session *s);
+/* only: one source or NULL; plan: ask only. */
+int dtp_stage_fetch(dtp_cli *cli, dtp_session *s, const char *only, int plan);
+/* expect_*: rows each panel view must have, -1 for "balanced" only. */
+int dtp_stage_load(dtp_cli *cli, dtp_session *s, long expect_country, long expect_province);
 
 /* Finish the run with the given exit code (status derived from it) and release everything. */
 void dtp_session_close(dtp_cli *cli, dtp_session *s, int exit_code, const char *message);

@@ -279,7 +279,7 @@ static dtp_status on_cell(void *ctx, const dtp_xlsx_cell *c, dtp_error *err)
     if (c->col > ISO_ROW_CELLS || s->state == DONE)
         return DTP_OK;
     /* the anchor of a merge range lends its text to the whole range */
-    for (size_t i = 0; i < s->n_merges; i++)
+    for (size_t i = 0; c->row <= ISO_MERGE_ROWS && i < s->n_merges; i++)
         if (s->merges[i].r1 == c->row && s->merges[i].c1 == c->col)
             snprintf(s->merges[i].text, sizeof s->merges[i].text, "%s", c->value);
     rcell *rc = &s->cells[c->col];

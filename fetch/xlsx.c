@@ -1009,34 +1009,48 @@ static dtp_status emit_cell(sheet_state *s, dtp_error *err)
     return DTP_OK;
 }
 
+/* Attributes r and t of the current <c>, copied without allocating: this runs once per cell.
+ * Values too long for the buffers are cut, which makes them invalid, which is reported. */
+static void cell_attrs(xdoc *d, char *r, size_t rn, char *t, size_t tn, int *has_r)
+{
+    r[0] = t[0] = '\0';
+    *has_r = 0;
+    while (xmlTextReaderMoveToNextAttribute(d->r) == 1) {
+        const char *n = (const char *)xmlTextReaderConstLocalName(d->r);
+        const char *v = (const char *)xmlTextReaderConstValue(d->r);
+        if (!n || !v || xmlTextReaderConstNamespaceUri(d->r))
+            continue;
+        if (strcmp(n, "r") == 0) {
+            snprintf(r, rn, "%s", v);
+            *has_r = 1;
+        } else if (strcmp(n, "t") == 0) {
+            snprintf(t, tn, "%s", v);
+        }
+    }
+    xmlTextReaderMoveToElement(d->r);
+}
+
 static dtp_status start_cell(sheet_state *s, xdoc *d, dtp_error *err)
 {
-    char *r = attr_dup(d, "r");
-    char *t = attr_dup(d, "t");
-    dtp_status st = DTP_OK;
-    if (r) {
+    char r[24];
+    int has_r;
+    cell_attrs(d, r, sizeof r, s->ctype, sizeof s->ctype, &has_r);
+    if (has_r) {
         uint32_t row, col;
         if (dtp_xlsx_parse_ref(r, &row, &col) != DTP_OK || row != s->row) {
             s->col++;
-            st = cell_error(s, err, DTP_ERR_PARSE, "bad cell reference '%.20s' in row %u", r,
-                            (unsigned)s->row);
-            goto out;
+            return cell_error(s, err, DTP_ERR_PARSE, "bad cell reference '%.20s' in row %u", r,
+                              (unsigned)s->row);
         }
         s->col = col;
     } else {
-        if (s->col >= XLSX_MAX_COL) {
-            st = cell_error(s, err, DTP_ERR_PARSE, "more than %u columns", XLSX_MAX_COL);
-            goto out;
-        }
+        if (s->col >= XLSX_MAX_COL)
+            return cell_error(s, err, DTP_ERR_PARSE, "more than %u columns", XLSX_MAX_COL);
         s->col++;
     }
-    snprintf(s->ctype, sizeof s->ctype, "%s", t ? t : "");
     s->has_value = 0;
     dtp_buf_reset(&s->text);
-out:
-    free(r);
-    free(t);
-    return st;
+    return DTP_OK;
 }
 
 static dtp_status start_row(sheet_state *s, xdoc *d, dtp_error *err)

@@ -142,8 +142,6 @@ CREATE TABLE panel_years(panel TEXT NOT NULL, year INTEGER NOT NULL, PRIMARY KEY
 -- @indexes
 CREATE UNIQUE INDEX panel_cells_key ON panel_cells(panel, entity, year, variable);
 CREATE INDEX lineage_by_cell ON lineage(cell_id);
-CREATE INDEX lineage_by_observation ON lineage(observation_id);
-CREATE INDEX observations_by_artifact ON observations(artifact_sha256);
 CREATE INDEX fetches_by_artifact ON fetches(artifact_sha256);
 CREATE INDEX cert_records_by_artifact ON cert_records(artifact_sha256);
 CREATE INDEX ledger_by_cell ON ledger(panel, entity, year, variable);

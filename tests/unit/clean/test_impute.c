@@ -84,6 +84,13 @@ static void gap_longer_than_max_is_left(void **state)
     assert_int_equal(sum.left_gap_too_long, 2);
     assert_double_equal(s[5].value, 25.0, 1e-12);
     assert_int_equal(dtp_ledger_count(&l, "gap_too_long"), 1);
+    /* max_gap 0 (the config's lower bound) fills nothing */
+    load(s, v, 8);
+    o.max_gap = 0;
+    assert_int_equal(dtp_impute_series(s, 8, 2016, &o, "AAA", "x", &l, &sum), DTP_OK);
+    assert_int_equal(sum.filled_ipolate, 0);
+    assert_int_equal(sum.left_gap_too_long, 3);
+    assert_int_equal(s[5].reason, DTP_MISS_GAP_TOO_LONG);
     dtp_ledger_free(&l);
 }
 
@@ -275,7 +282,9 @@ static void empty_panel_fails(void **state)
     dtp_sample_opts o = dtp_sample_opts_default();
     assert_int_equal(dtp_sample_apply(p, &o, &l, &err), DTP_ERR_VALIDATION);
     assert_int_equal(dtp_ledger_count(&l, "empty_panel"), 1);
-    assert_int_equal(dtp_panel_new(1, ents, 2016, 0, 1, vars, &p, &err), DTP_ERR_LIMIT);
+    dtp_panel *q = NULL;
+    assert_int_equal(dtp_panel_new(1, ents, 2016, 0, 1, vars, &q, &err), DTP_ERR_LIMIT);
+    assert_null(q);
     dtp_ledger_free(&l);
     dtp_panel_free(p);
 }

@@ -458,6 +458,42 @@ static void edition_unknown_is_refused(void **state)
     rows_free(&got);
 }
 
+static void every_chunk_size_and_from_a_file(void **state)
+{
+    rows want, got;
+    dtp_error err;
+    dtp_xlsx_limits lim;
+    size_t n;
+    void *b = slurp(fixture_path("per_standard_2022.xlsx"), &n);
+    read_expected("per_standard_2022.expected.csv", &want);
+    dtp_xlsx_limits_default(&lim);
+    for (size_t chunk = 1; chunk <= 300; chunk += (chunk < 40 ? 1 : 37)) {
+        lim.read_chunk = chunk;
+        memset(&got, 0, sizeof got);
+        dtp_error_clear(&err);
+        if (dtp_isosurvey_parse(b, n, "per_standard_2022.xlsx", 2022, &lim, collect, &got, &err) !=
+            DTP_OK)
+            fail_msg("chunk %zu: %s", chunk, err.message);
+        assert_int_equal(got.n, want.n);
+        for (size_t i = 0; i < want.n; i++)
+            for (int j = 0; j < 4; j++)
+                assert_string_equal(got.v[i].f[j], want.v[i].f[j]);
+        rows_free(&got);
+    }
+    free(b);
+    /* the file variant, through an open workbook */
+    dtp_error_clear(&err);
+    dtp_xlsx *x = dtp_xlsx_open_file(fixture_path("per_standard_2022.xlsx"), NULL, &err);
+    assert_non_null(x);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(dtp_isosurvey_parse_xlsx(x, 0, collect, &got, NULL, &err), DTP_OK);
+    assert_int_equal(got.n, want.n);
+    assert_string_equal(got.v[0].f[1], "2022"); /* edition from the file name */
+    rows_free(&got);
+    dtp_xlsx_free(x);
+    rows_free(&want);
+}
+
 /* ---- refusals ---- */
 
 static void unplaced_workbook_names_what_it_saw(void **state)
@@ -548,6 +584,7 @@ int main(void)
         cmocka_unit_test(certificates_and_sites_by_header_text),
         cmocka_unit_test(per_country_old_edition),
         cmocka_unit_test(demo_editions),
+        cmocka_unit_test(every_chunk_size_and_from_a_file),
         cmocka_unit_test(edition_from_workbook_name),
         cmocka_unit_test(edition_from_title_not_standard_version),
         cmocka_unit_test(standards_as_columns_pick_the_27001_column),

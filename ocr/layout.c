@@ -1,0 +1,563 @@
+#include "ocr/layout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "ocr/labels.h"
+#include "ocr/validate.h"
+
+#define MAX_HITS 32      /* labels per line */
+#define LABEL_MAX_CPS 24 /* code points of the longest label */
+
+void dtp_ocr_layout_opts_default(dtp_ocr_layout_opts *o)
+{
+    o->min_confidence = 60.0f;
+    o->max_label_mismatch = 1;
+    o->below_slack_px = 8;
+}
+
+/* One non-space character of a line, with where it came from. */
+typedef struct glyph {
+    unsigned cp;     /* half-width mapped code point, for matching */
+    size_t word;     /* index of its word in the line */
+    size_t off, len; /* bytes of the original character in the word's text */
+    int x0, x1;      /* its share of the word's box */
+} glyph;
+
+typedef struct hit {
+    int target; /* dtp_ocr_field_id or DTP_OCR_LABEL_* */
+    size_t g0;  /* first glyph of the label */
+    size_t gv;  /* first glyph after the label and its colon */
+} hit;
+
+typedef struct line_info {
+    const dtp_ocr_line *line;
+    glyph *g;
+    size_t ng;
+    hit hits[MAX_HITS]; /* field labels */
+    size_t nhits;
+    hit hhits[MAX_HITS]; /* with the history column labels admitted */
+    size_t nhhits;
+} line_info;
+
+typedef struct label_cps {
+    unsigned cp[LABEL_MAX_CPS];
+    size_t n;
+    int target;
+} label_cps;
+
+typedef struct parser {
+    const dtp_ocr_page *page;
+    dtp_ocr_layout_opts opts;
+    dtp_ocr_record_fn cb;
+    void *ctx;
+    dtp_error *err;
+    line_info *li;
+    size_t nl;
+    label_cps labels[64];
+    size_t nlabels;
+} parser;
+
+static int is_space_cp(unsigned cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 || cp == 0xA0;
+}
+
+static unsigned half(unsigned cp)
+{
+    if (cp >= 0xFF01 && cp <= 0xFF5E)
+        return cp - 0xFEE0;
+    return cp;
+}
+
+/* Box arithmetic in long, clamped back to int: boxes come from another component and a
+ * corrupt one must not overflow. */
+static int clampi(long v)
+{
+    return v > 0x7fffffffL ? 0x7fffffff : v < -0x7fffffffL ? -0x7fffffff : (int)v;
+}
+
+static int word_cx(const dtp_ocr_word *w)
+{
+    return clampi((long)w->box.x + w->box.w / 2);
+}
+
+static void load_labels(parser *p)
+{
+    size_t n;
+    const dtp_ocr_label *l = dtp_ocr_labels(&n);
+    p->nlabels = 0;
+    for (size_t i = 0; i < n && p->nlabels < sizeof p->labels / sizeof *p->labels; i++) {
+        label_cps *lc = &p->labels[p->nlabels];
+        const char *s = l[i].text;
+        size_t len = strlen(s), k = 0;
+        for (size_t b = 0; b < len && k < LABEL_MAX_CPS;) {
+            size_t adv;
+            lc->cp[k++] = dtp_ocr_utf8_decode(s + b, len - b, &adv);
+            b += adv;
+        }
+        lc->n = k;
+        lc->target = l[i].target;
+        p->nlabels++;
+    }
+}
+
+static dtp_status build_glyphs(parser *p, line_info *li)
+{
+    const dtp_ocr_line *L = li->line;
+    size_t cap = 0;
+    for (size_t w = 0; w < L->nwords; w++)
+        cap += L->words[w].text ? strlen(L->words[w].text) : 0;
+    if (cap > DTP_OCR_LAYOUT_MAX_GLYPHS * 4)
+        return DTP_ERR_LIMIT;
+    li->g = cap ? malloc(cap * sizeof *li->g) : NULL;
+    if (cap && !li->g)
+        return DTP_ERR_NOMEM;
+    li->ng = 0;
+    for (size_t w = 0; w < L->nwords; w++) {
+        const char *t = L->words[w].text;
+        if (!t)
+            continue;
+        size_t len = strlen(t), first = li->ng;
+        for (size_t b = 0; b < len;) {
+            size_t adv;
+            unsigned cp = dtp_ocr_utf8_decode(t + b, len - b, &adv);
+            if (!is_space_cp(cp)) {
+                if (li->ng >= DTP_OCR_LAYOUT_MAX_GLYPHS)
+                    return DTP_ERR_LIMIT;
+                glyph *g = &li->g[li->ng++];
+                g->cp = half(cp);
+                g->word = w;
+                g->off = b;
+                g->len = adv;
+            }
+            b += adv;
+        }
+        /* split the word's box evenly among its characters */
+        size_t k = li->ng - first;
+        long x = L->words[w].box.x, wd = L->words[w].box.w > 0 ? L->words[w].box.w : 0;
+        for (size_t i = 0; i < k; i++) {
+            li->g[first + i].x0 = clampi(x + wd * (long)i / (long)k);
+            li->g[first + i].x1 = clampi(x + wd * (long)(i + 1) / (long)k);
+        }
+    }
+    (void)p;
+    return DTP_OK;
+}
+
+/* Best label starting at glyph i: exact beats fuzzy, then longer. A fuzzy match must start a
+ * word, so a value's text is less likely to be taken for a label. */
+static int match_label(const parser *p, const line_info *li, size_t i, int history, size_t *end)
+{
+    int best = -1, best_exact = 0;
+    size_t best_n = 0;
+    int word_start = i == 0 || li->g[i - 1].word != li->g[i].word;
+    for (size_t l = 0; l < p->nlabels; l++) {
+        const label_cps *lc = &p->labels[l];
+        int t = lc->target;
+        if (!history && t >= DTP_OCR_LABEL_EV_ACTIVITY && t <= DTP_OCR_LABEL_EV_DATE)
+            continue;
+        if (i + lc->n > li->ng)
+            continue;
+        int mism = 0;
+        int allowed = lc->n >= 4 && word_start ? p->opts.max_label_mismatch : 0;
+        for (size_t k = 0; k < lc->n && mism <= allowed; k++)
+            mism += li->g[i + k].cp != lc->cp[k];
+        if (mism > allowed)
+            continue;
+        int exact = mism == 0;
+        if (best < 0 || (exact && !best_exact) || (exact == best_exact && lc->n > best_n)) {
+            best = t;
+            best_exact = exact;
+            best_n = lc->n;
+        }
+    }
+    if (best >= 0)
+        *end = i + best_n;
+    return best;
+}
+
+static void find_hits(const parser *p, line_info *li, int history, hit *hits, size_t *nhits)
+{
+    *nhits = 0;
+    for (size_t i = 0; i < li->ng && *nhits < MAX_HITS;) {
+        size_t end;
+        int t = match_label(p, li, i, history, &end);
+        if (t < 0) {
+            i++;
+            continue;
+        }
+        while (end < li->ng && li->g[end].cp == ':')
+            end++;
+        hits[(*nhits)++] = (hit){.target = t, .g0 = i, .gv = end};
+        i = end;
+    }
+}
+
+/* ---- value builder ---- */
+
+typedef struct vbuild {
+    dtp_buf text;
+    int has;
+    int x0, y0, x1, y1;
+    float conf;
+    const dtp_ocr_line *last_line;
+    size_t last_word;
+    unsigned last_cp;
+} vbuild;
+
+static void vb_init(vbuild *v)
+{
+    memset(v, 0, sizeof *v);
+    dtp_buf_init(&v->text, DTP_OCR_TEXT_MAX);
+}
+
+static void vb_reset(vbuild *v)
+{
+    dtp_buf_reset(&v->text);
+    v->has = 0;
+    v->last_line = NULL;
+}
+
+static dtp_status vb_add(vbuild *v, const dtp_ocr_line *L, const glyph *g)
+{
+    const dtp_ocr_word *w = &L->words[g->word];
+    dtp_status st = DTP_OK;
+    /* words of Latin text keep a space between them; Chinese text has none */
+    if (v->has && (L != v->last_line || g->word != v->last_word) && v->last_cp < 0x80 &&
+        g->cp < 0x80)
+        st = dtp_buf_append(&v->text, " ", 1);
+    if (st == DTP_OK)
+        st = dtp_buf_append(&v->text, w->text + g->off, g->len);
+    if (st != DTP_OK)
+        return st;
+    int y0 = w->box.y, y1 = clampi((long)w->box.y + (w->box.h > 0 ? w->box.h : 0));
+    if (!v->has) {
+        v->x0 = g->x0, v->x1 = g->x1, v->y0 = y0, v->y1 = y1, v->conf = w->confidence;
+    } else {
+        v->x0 = g->x0 < v->x0 ? g->x0 : v->x0;
+        v->x1 = g->x1 > v->x1 ? g->x1 : v->x1;
+        v->y0 = y0 < v->y0 ? y0 : v->y0;
+        v->y1 = y1 > v->y1 ? y1 : v->y1;
+        v->conf = w->confidence < v->conf ? w->confidence : v->conf;
+    }
+    v->has = 1;
+    v->last_line = L;
+    v->last_word = g->word;
+    v->last_cp = g->cp;
+    return DTP_OK;
+}
+
+/* Store the built value into f unless f already has one (the first reading wins). */
+static dtp_status vb_store(const vbuild *v, dtp_ocr_field *f)
+{
+    if (!v->has || f->raw)
+        return DTP_OK;
+    dtp_ocr_box b = {v->x0, v->y0, clampi((long)v->x1 - v->x0), clampi((long)v->y1 - v->y0)};
+    return dtp_ocr_field_set_raw(f, dtp_buf_str(&v->text), v->text.len, NULL, &b, v->conf);
+}
+
+/* ---- detail pages ---- */
+
+static dtp_status fail(parser *p, dtp_status st, size_t line, const char *what)
+{
+    dtp_error_locatef(p->err, "image line %zu", line + 1);
+    return dtp_error_set(p->err, st, "ocr", "layout: %s", what);
+}
+
+/* The history table: from the header line (活动 … 日期) to the next line with a field label. */
+static dtp_status read_history(parser *p, dtp_ocr_record *r, size_t *hist_from, size_t *hist_to)
+{
+    size_t k;
+    *hist_from = *hist_to = p->nl;
+    for (k = 0; k < p->nl; k++) {
+        int act = 0, date = 0;
+        for (size_t h = 0; h < p->li[k].nhhits; h++) {
+            act |= p->li[k].hhits[h].target == DTP_OCR_LABEL_EV_ACTIVITY;
+            date |= p->li[k].hhits[h].target == DTP_OCR_LABEL_EV_DATE;
+        }
+        if (act && date)
+            break;
+    }
+    if (k == p->nl)
+        return DTP_OK;
+    const line_info *hd = &p->li[k];
+    int targets[MAX_HITS], bound[MAX_HITS];
+    size_t nc = 0, prev = 0;
+    for (size_t h = 0; h < hd->nhhits; h++) {
+        int t = hd->hhits[h].target;
+        if (t < DTP_OCR_LABEL_EV_ACTIVITY || t > DTP_OCR_LABEL_EV_DATE)
+            continue;
+        targets[nc] = t;
+        /* a column starts half-way between the previous header label's end and its own */
+        bound[nc] =
+            nc ? clampi(((long)hd->g[hd->hhits[prev].gv - 1].x1 + hd->g[hd->hhits[h].g0].x0) / 2)
+               : 0;
+        prev = h;
+        nc++;
+    }
+    *hist_from = k;
+    size_t j;
+    vbuild cells[3];
+    for (int c = 0; c < 3; c++)
+        vb_init(&cells[c]);
+    dtp_status st = DTP_OK;
+    for (j = k + 1; j < p->nl && st == DTP_OK; j++) {
+        const line_info *li = &p->li[j];
+        /* a line that starts with a field label ends the table (a description may contain a
+         * label word, as in 证书编号变更, but does not start the line with it) */
+        if (li->nhits > 0 && li->hits[0].g0 == 0)
+            break;
+        for (int c = 0; c < 3; c++)
+            vb_reset(&cells[c]);
+        for (size_t g = 0; g < li->ng && st == DTP_OK; g++) {
+            const dtp_ocr_word *w = &li->line->words[li->g[g].word];
+            int cx = word_cx(w);
+            size_t c = 0;
+            while (c + 1 < nc && cx >= bound[c + 1])
+                c++;
+            st = vb_add(&cells[targets[c] - DTP_OCR_LABEL_EV_ACTIVITY], li->line, &li->g[g]);
+        }
+        if (st != DTP_OK || (!cells[0].has && !cells[2].has))
+            continue;
+        dtp_ocr_event *e;
+        st = dtp_ocr_record_add_event(r, &e);
+        if (st == DTP_OK)
+            st = vb_store(&cells[0], &e->activity);
+        if (st == DTP_OK)
+            st = vb_store(&cells[1], &e->description);
+        if (st == DTP_OK)
+            st = vb_store(&cells[2], &e->date);
+        if (st != DTP_OK)
+            st = fail(p, st, j, "cannot store a history row");
+    }
+    for (int c = 0; c < 3; c++)
+        dtp_buf_free(&cells[c].text);
+    *hist_to = j;
+    return st;
+}
+
+static dtp_status read_detail(parser *p)
+{
+    dtp_ocr_record *r = dtp_ocr_record_new(DTP_OCR_RECORD_DETAIL, p->page->image_sha256, -1);
+    if (!r)
+        return dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+    vbuild v;
+    vb_init(&v);
+    size_t hist_from, hist_to, nlabels = 0;
+    dtp_status st = read_history(p, r, &hist_from, &hist_to);
+    for (size_t i = 0; i < p->nl && st == DTP_OK; i++) {
+        if (i >= hist_from && i < hist_to)
+            continue;
+        const line_info *li = &p->li[i];
+        for (size_t h = 0; h < li->nhits && st == DTP_OK; h++) {
+            const hit *ht = &li->hits[h];
+            if (ht->target == DTP_OCR_LABEL_HISTORY) {
+                nlabels++;
+                continue;
+            }
+            if (ht->target < 0 || ht->target >= DTP_OCR_NFIELDS)
+                continue;
+            nlabels++;
+            dtp_ocr_field *f = &r->fields[ht->target];
+            size_t end = h + 1 < li->nhits ? li->hits[h + 1].g0 : li->ng;
+            vb_reset(&v);
+            for (size_t g = ht->gv; g < end && st == DTP_OK; g++)
+                st = vb_add(&v, li->line, &li->g[g]);
+            if (st == DTP_OK && !v.has && i + 1 < p->nl && p->li[i + 1].nhits == 0 &&
+                !(i + 1 >= hist_from && i + 1 < hist_to)) {
+                /* nothing to the right: the value is on the next line, under the label */
+                const line_info *below = &p->li[i + 1];
+                int lo = clampi((long)li->g[ht->g0].x0 - p->opts.below_slack_px);
+                int hi = h + 1 < li->nhits ? li->g[li->hits[h + 1].g0].x0 : 0x7fffffff;
+                for (size_t g = 0; g < below->ng && st == DTP_OK; g++) {
+                    int cx = clampi(((long)below->g[g].x0 + below->g[g].x1) / 2);
+                    if (cx >= lo && cx < hi)
+                        st = vb_add(&v, below->line, &below->g[g]);
+                }
+            }
+            if (st == DTP_OK)
+                st = vb_store(&v, f);
+            if (st != DTP_OK)
+                st = fail(p, st, i, "cannot store a field value");
+        }
+    }
+    dtp_buf_free(&v.text);
+    if (st == DTP_OK && nlabels == 0 && r->nevents == 0)
+        st = dtp_error_set(p->err, DTP_ERR_UNSUPPORTED, "ocr",
+                           "layout: no registry label found on the page");
+    if (st == DTP_OK)
+        st = dtp_ocr_record_validate(r, p->opts.min_confidence, p->err);
+    if (st == DTP_OK)
+        st = p->cb(p->ctx, r, p->err);
+    dtp_ocr_record_free(r);
+    return st;
+}
+
+/* ---- result lists ---- */
+
+/* A header line: at least three distinct field labels and almost nothing else. */
+static int is_header(const line_info *li)
+{
+    unsigned seen = 0;
+    int nfields = 0;
+    size_t covered = 0;
+    for (size_t h = 0; h < li->nhits; h++) {
+        int t = li->hits[h].target;
+        covered += li->hits[h].gv - li->hits[h].g0;
+        if (t >= 0 && t < DTP_OCR_NFIELDS && !(seen & (1u << t))) {
+            seen |= 1u << t;
+            nfields++;
+        }
+    }
+    return nfields >= 3 && li->ng - covered <= 2;
+}
+
+typedef struct list_state {
+    int targets[MAX_HITS];
+    int bound[MAX_HITS]; /* left boundary of each column (bound[0] unused) */
+    size_t nc;
+    size_t key; /* the certificate-number column, else 0 */
+    vbuild cells[MAX_HITS];
+    int open;    /* a row is being built */
+    int last_y1; /* bottom of the row's last line */
+    int last_h;  /* height of that line */
+    long row;
+} list_state;
+
+static dtp_status flush_row(parser *p, list_state *ls, size_t line)
+{
+    if (!ls->open)
+        return DTP_OK;
+    ls->open = 0;
+    dtp_ocr_record *r =
+        dtp_ocr_record_new(DTP_OCR_RECORD_LIST_ROW, p->page->image_sha256, ls->row++);
+    if (!r)
+        return dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+    dtp_status st = DTP_OK;
+    for (size_t c = 0; c < ls->nc && st == DTP_OK; c++)
+        if (ls->targets[c] >= 0 && ls->targets[c] < DTP_OCR_NFIELDS)
+            st = vb_store(&ls->cells[c], &r->fields[ls->targets[c]]);
+    if (st != DTP_OK)
+        st = fail(p, st, line, "cannot store a row value");
+    if (st == DTP_OK)
+        st = dtp_ocr_record_validate(r, p->opts.min_confidence, p->err);
+    if (st == DTP_OK)
+        st = p->cb(p->ctx, r, p->err);
+    dtp_ocr_record_free(r);
+    return st;
+}
+
+static dtp_status read_list(parser *p, size_t header)
+{
+    list_state *ls = calloc(1, sizeof *ls);
+    if (!ls)
+        return dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+    const line_info *hd = &p->li[header];
+    for (size_t h = 0; h < hd->nhits; h++) {
+        ls->targets[ls->nc] = hd->hits[h].target;
+        if (hd->hits[h].target == DTP_OCR_F_CERT_NO && ls->key == 0)
+            ls->key = ls->nc;
+        if (ls->nc)
+            ls->bound[ls->nc] =
+                clampi(((long)hd->g[hd->hits[h - 1].gv - 1].x1 + hd->g[hd->hits[h].g0].x0) / 2);
+        ls->nc++;
+    }
+    for (size_t c = 0; c < ls->nc; c++)
+        vb_init(&ls->cells[c]);
+    dtp_status st = DTP_OK;
+    int filled[MAX_HITS];
+    for (size_t j = header + 1; j < p->nl && st == DTP_OK; j++) {
+        const line_info *li = &p->li[j];
+        if (li->ng == 0 || is_header(li))
+            continue;
+        memset(filled, 0, sizeof filled);
+        int nfilled = 0;
+        for (size_t g = 0; g < li->ng; g++) {
+            const dtp_ocr_word *w = &li->line->words[li->g[g].word];
+            int cx = word_cx(w);
+            size_t c = 0;
+            while (c + 1 < ls->nc && cx >= ls->bound[c + 1])
+                c++;
+            nfilled += !filled[c];
+            filled[c] = 1;
+        }
+        const dtp_ocr_box *b = &li->line->box;
+        int near = ls->open && (long)b->y <= (long)ls->last_y1 + ls->last_h / 2 + 1;
+        int continuation = ls->open && !filled[ls->key] && near;
+        if (!continuation) {
+            st = flush_row(p, ls, j);
+            if (st != DTP_OK || nfilled < 2)
+                continue; /* a footer or stray text, not a row */
+            for (size_t c = 0; c < ls->nc; c++)
+                vb_reset(&ls->cells[c]);
+            ls->open = 1;
+        }
+        for (size_t g = 0; g < li->ng && st == DTP_OK; g++) {
+            const dtp_ocr_word *w = &li->line->words[li->g[g].word];
+            int cx = word_cx(w);
+            size_t c = 0;
+            while (c + 1 < ls->nc && cx >= ls->bound[c + 1])
+                c++;
+            st = vb_add(&ls->cells[c], li->line, &li->g[g]);
+        }
+        if (st != DTP_OK)
+            st = fail(p, st, j, "cannot store a row value");
+        ls->last_y1 = clampi((long)b->y + (b->h > 0 ? b->h : 0));
+        ls->last_h = b->h > 0 ? b->h : 0;
+    }
+    if (st == DTP_OK)
+        st = flush_row(p, ls, p->nl);
+    for (size_t c = 0; c < ls->nc; c++)
+        dtp_buf_free(&ls->cells[c].text);
+    free(ls);
+    return st;
+}
+
+dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
+                              dtp_ocr_record_fn cb, void *ctx, dtp_error *err)
+{
+    parser *p = calloc(1, sizeof *p);
+    dtp_status st = DTP_OK;
+    if (!p)
+        return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+    p->page = page;
+    if (opts)
+        p->opts = *opts;
+    else
+        dtp_ocr_layout_opts_default(&p->opts);
+    p->cb = cb;
+    p->ctx = ctx;
+    p->err = err;
+    dtp_error_clear(err); /* no locator of an earlier call may stay behind */
+    dtp_error_where(err, "cnca", page->image_sha256, NULL);
+    load_labels(p);
+    p->nl = page->nlines;
+    p->li = p->nl ? calloc(p->nl, sizeof *p->li) : NULL;
+    if (p->nl && !p->li) {
+        st = dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+        goto out;
+    }
+    size_t header = p->nl;
+    for (size_t i = 0; i < p->nl; i++) {
+        p->li[i].line = &page->lines[i];
+        st = build_glyphs(p, &p->li[i]);
+        if (st != DTP_OK) {
+            st = fail(p, st, i,
+                      st == DTP_ERR_LIMIT ? "line longer than the glyph cap" : "out of memory");
+            goto out;
+        }
+        find_hits(p, &p->li[i], 0, p->li[i].hits, &p->li[i].nhits);
+        find_hits(p, &p->li[i], 1, p->li[i].hhits, &p->li[i].nhhits);
+        if (header == p->nl && is_header(&p->li[i]))
+            header = i;
+    }
+    st = header < p->nl ? read_list(p, header) : read_detail(p);
+out:
+    for (size_t i = 0; p->li && i < p->nl; i++)
+        free(p->li[i].g);
+    free(p->li);
+    free(p);
+    return st;
+}

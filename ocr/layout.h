@@ -1,0 +1,37 @@
+/* The label-driven parser over recognised words (ocr/words.h): finds the registry's labels in
+ * the lines OCR produced and reads each value to the right of its label on the same line, or on
+ * the next line below when nothing is to the right. Pages whose header line is a row of labels
+ * are result lists: columns are the x-ranges of the header labels and each line below is a row.
+ * Works on any dtp_ocr_page, so it is tested with hand-built pages and needs no Tesseract.
+ *
+ * Evidence per field: box = union of the value's glyph boxes (a word's box is split evenly
+ * among its characters when a label and its value share one OCR word); confidence = the
+ * MINIMUM confidence of the words the value touches — one misread character spoils a code, so
+ * the weakest word is what counts. */
+#ifndef DTP_OCR_LAYOUT_H
+#define DTP_OCR_LAYOUT_H
+
+#include "common/error.h"
+#include "ocr/record.h"
+#include "ocr/words.h"
+
+#define DTP_OCR_LAYOUT_MAX_GLYPHS 8192 /* characters per line */
+
+typedef struct dtp_ocr_layout_opts {
+    float min_confidence;   /* a field read below this is not accepted (default 60) */
+    int max_label_mismatch; /* characters a label of 4+ characters may differ by (default 1) */
+    int below_slack_px;     /* a value below may start this far left of its label (default 8) */
+} dtp_ocr_layout_opts;
+
+/* Fill the defaults above. */
+void dtp_ocr_layout_opts_default(dtp_ocr_layout_opts *o);
+
+/* Parse one recognised page into records: one detail record (with its history events) or one
+ * list_row record per result row, each validated (dtp_ocr_record_validate with
+ * opts->min_confidence) and handed to cb. opts may be NULL (defaults). A page with no known
+ * label is DTP_ERR_UNSUPPORTED; a line with more than DTP_OCR_LAYOUT_MAX_GLYPHS characters is
+ * DTP_ERR_LIMIT. */
+dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
+                              dtp_ocr_record_fn cb, void *ctx, dtp_error *err);
+
+#endif

@@ -1,0 +1,420 @@
+/* The image side of OCR: decode caps, preprocessing, coordinate mapping, crops, cache keys and
+ * recognition of one generated registry page. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <leptonica/allheaders.h>
+
+#include "ocr/preprocess.h"
+#include "ocr/readpage.h"
+#include "ocr/recognize.h"
+
+static uint32_t crc32_(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xffffffffu;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* A PNG that is only a signature and an IHDR declaring w x h grey pixels (plus an empty IEND):
+ * it decodes to nothing, so only a check made before decoding can reject it by size. */
+static size_t huge_png(uint8_t *out, uint32_t w, uint32_t h)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    memcpy(out, sig, 8);
+    put32(out + 8, 13);
+    memcpy(out + 12, "IHDR", 4);
+    put32(out + 16, w);
+    put32(out + 20, h);
+    out[24] = 8; /* bit depth */
+    out[25] = 0; /* grey */
+    out[26] = out[27] = out[28] = 0;
+    put32(out + 29, crc32_(out + 12, 17));
+    put32(out + 33, 0);
+    memcpy(out + 37, "IEND", 4);
+    put32(out + 41, crc32_(out + 37, 4));
+    return 45;
+}
+
+/* A white 8 bpp image with rows of 12-pixel-high dark blocks standing in for glyphs. */
+static uint8_t *glyph_png(size_t *n)
+{
+    PIX *p = pixCreate(240, 80, 8);
+    pixSetAll(p);
+    for (int row = 0; row < 2; row++)
+        for (int i = 0; i < 12; i++) {
+            BOX *b = boxCreate(10 + i * 18, 15 + row * 35, 10, 12);
+            pixClearInRect(p, b);
+            boxDestroy(&b);
+        }
+    l_uint8 *data = NULL;
+    size_t size = 0;
+    pixWriteMemPng(&data, &size, p, 0.0f);
+    pixDestroy(&p);
+    uint8_t *copy = malloc(size);
+    memcpy(copy, data, size);
+    lept_free(data);
+    *n = size;
+    return copy;
+}
+
+static void preprocess_estimates_and_upscales_small_text(void **state)
+{
+    size_t n;
+    uint8_t *png = glyph_png(&n);
+    dtp_ocr_params p;
+    dtp_ocr_params_default(&p);
+    p.target_text_px = 30;
+    p.max_scale = 3.0;
+    dtp_ocr_image *img = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_ocr_image_new(png, n, &p, &img, &err), DTP_OK);
+    assert_int_equal(img->width, 240);
+    assert_int_equal(img->height, 80);
+    assert_true(img->text_px >= 11 && img->text_px <= 13);
+    assert_true(img->scale == 2.5); /* 30 / 12, in quarter steps */
+    assert_int_equal(pixGetWidth(img->proc), 600);
+    assert_int_equal(pixGetDepth(img->proc), 8);
+    assert_int_equal(strlen(img->sha256), 64);
+    /* a box in processed pixels maps back to original pixels */
+    dtp_ocr_box b = dtp_ocr_image_to_original(img, (dtp_ocr_box){25, 50, 50, 30});
+    assert_int_equal(b.x, 10);
+    assert_int_equal(b.y, 20);
+    assert_int_equal(b.w, 20);
+    assert_int_equal(b.h, 12);
+    dtp_ocr_image_free(img);
+
+    /* binarised and rule-removed variants keep the geometry */
+    p.binarize = DTP_OCR_BIN_SAUVOLA;
+    p.remove_rules = 1;
+    p.deskew = 1;
+    assert_int_equal(dtp_ocr_image_new(png, n, &p, &img, &err), DTP_OK);
+    assert_int_equal(pixGetDepth(img->proc), 1);
+    assert_int_equal(pixGetWidth(img->proc), 600);
+    dtp_ocr_image_free(img);
+
+    /* no scaling when asked for none */
+    p.target_text_px = 0;
+    p.binarize = DTP_OCR_BIN_NONE;
+    assert_int_equal(dtp_ocr_image_new(png, n, &p, &img, &err), DTP_OK);
+    assert_true(img->scale == 1.0);
+    dtp_ocr_image_free(img);
+    free(png);
+}
+
+static void pixel_cap_rejects_huge_declared_image_before_decoding(void **state)
+{
+    uint8_t buf[64];
+    size_t n = huge_png(buf, 50000, 50000);
+    dtp_ocr_params p;
+    dtp_ocr_params_default(&p);
+    dtp_ocr_image *img = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    int w = 0, h = 0;
+    assert_int_equal(dtp_ocr_image_check(buf, n, &p, &w, &h, &err), DTP_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "50000x50000"));
+    assert_int_equal(dtp_ocr_image_new(buf, n, &p, &img, &err), DTP_ERR_LIMIT);
+    assert_null(img);
+    /* within the cap the header passes, and the body that is missing fails to decode */
+    n = huge_png(buf, 100, 100);
+    assert_int_equal(dtp_ocr_image_check(buf, n, &p, &w, &h, &err), DTP_OK);
+    assert_int_equal(w, 100);
+    assert_int_equal(dtp_ocr_image_new(buf, n, &p, &img, &err), DTP_ERR_PARSE);
+    assert_null(img);
+}
+
+static void malformed_and_unsupported_inputs_fail_cleanly(void **state)
+{
+    dtp_ocr_params p;
+    dtp_ocr_params_default(&p);
+    dtp_ocr_image *img = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    static const uint8_t junk[] = "this is not an image at all, just text";
+    assert_int_equal(dtp_ocr_image_new(junk, sizeof junk, &p, &img, &err), DTP_ERR_PARSE);
+    assert_int_equal(dtp_ocr_image_new(junk, 0, &p, &img, &err), DTP_ERR_PARSE);
+    /* a BMP header is a format we refuse to decode */
+    uint8_t bmp[64] = {'B', 'M'};
+    assert_int_not_equal(dtp_ocr_image_new(bmp, sizeof bmp, &p, &img, &err), DTP_OK);
+    /* byte cap */
+    size_t n;
+    uint8_t *png = glyph_png(&n);
+    p.max_bytes = n - 1;
+    assert_int_equal(dtp_ocr_image_new(png, n, &p, &img, &err), DTP_ERR_LIMIT);
+    /* truncated PNG */
+    dtp_ocr_params_default(&p);
+    assert_int_equal(dtp_ocr_image_new(png, n / 2, &p, &img, &err), DTP_ERR_PARSE);
+    assert_null(img);
+    free(png);
+}
+
+static void params_string_is_canonical(void **state)
+{
+    dtp_ocr_params a, b;
+    dtp_ocr_params_default(&a);
+    dtp_ocr_params_default(&b);
+    char sa[256], sb[256];
+    assert_string_equal(dtp_ocr_params_string(&a, sa, sizeof sa),
+                        dtp_ocr_params_string(&b, sb, sizeof sb));
+    b.max_pixels = 1000; /* caps do not change what is read */
+    assert_string_equal(sa, dtp_ocr_params_string(&b, sb, sizeof sb));
+    b.binarize = DTP_OCR_BIN_OTSU;
+    assert_string_not_equal(sa, dtp_ocr_params_string(&b, sb, sizeof sb));
+    assert_non_null(strstr(sb, "bin=otsu"));
+}
+
+static void crop_is_written_as_png(void **state)
+{
+    size_t n;
+    uint8_t *png = glyph_png(&n);
+    dtp_ocr_params p;
+    dtp_ocr_params_default(&p);
+    dtp_ocr_image *img = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_ocr_image_new(png, n, &p, &img, &err), DTP_OK);
+    char path[] = "/tmp/dtp_ocr_crop_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(dtp_ocr_write_crop_png(img, (dtp_ocr_box){10, 15, 46, 12}, path, &err),
+                     DTP_OK);
+    PIX *back = pixRead(path);
+    assert_non_null(back);
+    assert_int_equal(pixGetWidth(back), 46);
+    assert_int_equal(pixGetHeight(back), 12);
+    pixDestroy(&back);
+    unlink(path);
+    /* in memory, clamped to the image */
+    uint8_t *mem = NULL;
+    size_t mn = 0;
+    assert_int_equal(
+        dtp_ocr_crop_png_mem(img, (dtp_ocr_box){200, 60, 100, 100}, 1 << 20, &mem, &mn, &err),
+        DTP_OK);
+    PIX *m = pixReadMem(mem, mn);
+    assert_non_null(m);
+    assert_int_equal(pixGetWidth(m), 40);
+    assert_int_equal(pixGetHeight(m), 20);
+    pixDestroy(&m);
+    free(mem);
+    /* a box outside the image is an error, not an empty file */
+    assert_int_equal(
+        dtp_ocr_crop_png_mem(img, (dtp_ocr_box){500, 500, 10, 10}, 1 << 20, &mem, &mn, &err),
+        DTP_ERR_PARSE);
+    assert_int_equal(dtp_ocr_crop_png_mem(img, (dtp_ocr_box){0, 0, 100, 50}, 16, &mem, &mn, &err),
+                     DTP_ERR_LIMIT);
+    dtp_ocr_image_free(img);
+    free(png);
+}
+
+static uint8_t *read_fixture(const char *name, size_t *n)
+{
+    const char *fx = getenv("DTP_FIXTURES");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/cnca/pages/%s", fx ? fx : "tests/fixtures", name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc((size_t)len);
+    *n = fread(b, 1, (size_t)len, f);
+    fclose(f);
+    return b;
+}
+
+/* One engine for the recognition tests: starting Tesseract costs a second. */
+static dtp_ocr_engine *engine;
+
+static int engine_setup(void **state)
+{
+    dtp_error err;
+    dtp_error_clear(&err);
+    return dtp_ocr_engine_new(NULL, NULL, &engine, &err) == DTP_OK ? 0 : -1;
+}
+
+static int engine_teardown(void **state)
+{
+    dtp_ocr_engine_free(engine);
+    return 0;
+}
+
+static void cache_key_follows_image_engine_and_params(void **state)
+{
+    const char *id = dtp_ocr_engine_identity(engine);
+    assert_non_null(strstr(id, "tesseract="));
+    assert_non_null(strstr(id, "chi_sim="));
+    assert_non_null(strstr(id, ";eng="));
+    dtp_ocr_params p;
+    dtp_ocr_params_default(&p);
+    char k1[65], k2[65], k3[65];
+    char sha[65];
+    memset(sha, 'a', 64);
+    sha[64] = 0;
+    dtp_error err;
+    assert_int_equal(dtp_ocr_cache_key(engine, sha, &p, k1, &err), DTP_OK);
+    assert_int_equal(dtp_ocr_cache_key(engine, sha, &p, k2, &err), DTP_OK);
+    assert_string_equal(k1, k2);
+    p.target_text_px += 2;
+    assert_int_equal(dtp_ocr_cache_key(engine, sha, &p, k3, &err), DTP_OK);
+    assert_string_not_equal(k1, k3);
+    dtp_ocr_params_default(&p);
+    sha[0] = 'b';
+    assert_int_equal(dtp_ocr_cache_key(engine, sha, &p, k3, &err), DTP_OK);
+    assert_string_not_equal(k1, k3);
+}
+
+static void bad_tessdata_is_a_config_error(void **state)
+{
+    dtp_ocr_engine *e = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_ocr_engine_new("/nonexistent/tessdata", NULL, &e, &err), DTP_ERR_CONFIG);
+    assert_null(e);
+    assert_int_equal(dtp_ocr_engine_new(NULL, "no_such_lang", &e, &err), DTP_ERR_IO);
+    assert_null(e);
+}
+
+/* Join every word of the page without spaces. */
+static void page_text(const dtp_ocr_page *page, char *out, size_t outsz)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < page->nlines; i++)
+        for (size_t j = 0; j < page->lines[i].nwords; j++)
+            for (const char *s = page->lines[i].words[j].text; *s && k + 1 < outsz; s++)
+                if (*s != ' ')
+                    out[k++] = *s;
+    out[k] = 0;
+}
+
+static void recognises_a_generated_list_page(void **state)
+{
+    size_t n = 0;
+    /* a 100% list page in the bordered style; its truth names the numbers */
+    uint8_t *png = read_fixture("list-table-z100-1.png", &n);
+    assert_non_null(png);
+    dtp_ocr_params p;
+    dtp_ocr_params_default(&p);
+    dtp_ocr_image *img = NULL;
+    dtp_ocr_page *page = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_ocr_image_new(png, n, &p, &img, &err), DTP_OK);
+    assert_int_equal(dtp_ocr_recognize_image(engine, img, &page, &err), DTP_OK);
+    assert_string_equal(page->image_sha256, img->sha256);
+    assert_int_equal(page->width, img->width);
+    assert_true(page->nlines > 10);
+    static char text[1 << 16];
+    page_text(page, text, sizeof text);
+    assert_non_null(strstr(text, "信息安全管理体系认证"));
+    /* every box lies within the original image, lines top to bottom */
+    for (size_t i = 0; i < page->nlines; i++) {
+        const dtp_ocr_line *l = &page->lines[i];
+        assert_true(l->box.x >= 0 && l->box.x + l->box.w <= page->width);
+        assert_true(l->box.y >= 0 && l->box.y + l->box.h <= page->height);
+        if (i)
+            assert_true(page->lines[i - 1].box.y <= l->box.y);
+        for (size_t j = 0; j < l->nwords; j++)
+            assert_true(l->words[j].confidence >= 0 && l->words[j].confidence <= 100);
+    }
+    dtp_ocr_page_free(page);
+    dtp_ocr_image_free(img);
+    free(png);
+}
+
+typedef struct got {
+    int records;
+    char cert_no[64];
+    int accepted;
+    dtp_ocr_box box;
+} got;
+
+static dtp_status keep_cert_no(void *ctx, dtp_ocr_record *rec, dtp_error *err)
+{
+    got *g = ctx;
+    const dtp_ocr_field *f = dtp_ocr_record_field_c(rec, DTP_OCR_F_CERT_NO);
+    g->records++;
+    if (f && f->value) {
+        snprintf(g->cert_no, sizeof g->cert_no, "%s", f->value);
+        g->accepted = f->accepted;
+        g->box = f->box;
+    }
+    return DTP_OK;
+}
+
+static void reads_a_detail_page_into_a_record_and_rereads_a_box(void **state)
+{
+    size_t n = 0;
+    uint8_t *png = read_fixture("detail-table-z100-1.png", &n);
+    assert_non_null(png);
+    dtp_ocr_params p;
+    dtp_ocr_params_default(&p);
+    dtp_ocr_image *img = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_ocr_image_new(png, n, &p, &img, &err), DTP_OK);
+    got g = {0};
+    assert_int_equal(dtp_ocr_read_page(engine, img, NULL, keep_cert_no, &g, NULL, &err), DTP_OK);
+    assert_int_equal(g.records, 1);
+    /* detail-table-z100-1.json: cert_no */
+    assert_string_equal(g.cert_no, "01221ISMS3948R0S");
+    assert_true(g.box.w > 0 && g.box.h > 0);
+    assert_true(g.box.x + g.box.w <= img->width && g.box.y + g.box.h <= img->height);
+    /* the second-pass entry on its own: the code pass reads the same box */
+    char *text = NULL;
+    float conf = -1;
+    assert_int_equal(
+        dtp_ocr_reread_region(engine, img, g.box, DTP_OCR_READ_CODE, &text, &conf, &err), DTP_OK);
+    assert_string_equal(text, "01221ISMS3948R0S");
+    assert_true(conf >= 0 && conf <= 100);
+    free(text);
+    /* a box outside the image is refused */
+    assert_int_equal(dtp_ocr_reread_region(engine, img, (dtp_ocr_box){img->width + 10, 0, 5, 5},
+                                           DTP_OCR_READ_LINE, &text, &conf, &err),
+                     DTP_ERR_PARSE);
+    assert_null(text);
+    dtp_ocr_image_free(img);
+    free(png);
+}
+
+int main(void)
+{
+    const struct CMUnitTest plain[] = {
+        cmocka_unit_test(preprocess_estimates_and_upscales_small_text),
+        cmocka_unit_test(pixel_cap_rejects_huge_declared_image_before_decoding),
+        cmocka_unit_test(malformed_and_unsupported_inputs_fail_cleanly),
+        cmocka_unit_test(params_string_is_canonical),
+        cmocka_unit_test(crop_is_written_as_png),
+        cmocka_unit_test(bad_tessdata_is_a_config_error),
+    };
+    const struct CMUnitTest with_engine[] = {
+        cmocka_unit_test(cache_key_follows_image_engine_and_params),
+        cmocka_unit_test(recognises_a_generated_list_page),
+        cmocka_unit_test(reads_a_detail_page_into_a_record_and_rereads_a_box),
+    };
+    int failed = cmocka_run_group_tests(plain, NULL, NULL);
+    failed += cmocka_run_group_tests(with_engine, engine_setup, engine_teardown);
+    return failed;
+}

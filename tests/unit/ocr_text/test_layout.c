@@ -1,0 +1,279 @@
+/* The label-driven layout parser on hand-built recognised pages (no Tesseract). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "ocr/layout.h"
+#include "pagebuild.h"
+#include "testutil.h"
+
+/* A detail page as OCR reads one: a label sharing a word with its value, a label split by a
+ * space, two labels on one line, a value below its label, labels with a misread character, a
+ * low-confidence date, a USCC with O for 0, and the history table. */
+static void build_detail(dtp_ocr_page *pg)
+{
+    pb_init(pg, "0123abcd");
+    pb_words(pg, 40, 100, 93, "证书编号：01121I10123R0M");
+    pb_words(pg, 70, 100, 95, "证书|状态|有效");
+    pb_word(pg, "证书到期日期", 600, 96);
+    pb_word(pg, "2024-03-14", 720, 88);
+    pb_words(pg, 100, 100, 97, "组织名称");
+    pb_word(pg, "北京示例数据", 200, 91);
+    pb_word(pg, "科技有限公司", 300, 85);
+    pb_words(pg, 130, 100, 80, "统一社会信用代码|9111O108MA01ABCD1E");
+    pb_words(pg, 160, 100, 92, "认证项目|信息安全管理体系认证");
+    pb_words(pg, 190, 100, 90, "认证依据|GB/T|22080-2016|/|ISO/IEC|27001:2013");
+    pb_words(pg, 220, 100, 30, "颁证日明|2021-03-15"); /* 期 read as 明, low confidence */
+    pb_words(pg, 250, 100, 94, "认证机构");
+    pb_words(pg, 280, 100, 94, "中国示例认证中心");
+    pb_words(pg, 310, 100, 94, "初次获证日期:|2018年3月15日");
+    pb_words(pg, 340, 100, 94, "组织地止|北京市海淀区示例路1号"); /* 址 read as 止 */
+    pb_words(pg, 370, 100, 94, "证书变化历史轨迹");
+    pb_line(pg, 400);
+    pb_word(pg, "活动", 100, 95);
+    pb_word(pg, "描述", 300, 95);
+    pb_word(pg, "日期", 600, 95);
+    pb_line(pg, 430);
+    pb_word(pg, "初次认证", 100, 95);
+    pb_word(pg, "初次获证", 300, 95);
+    pb_word(pg, "2018-03-15", 600, 95);
+    pb_line(pg, 460);
+    pb_word(pg, "监督审核", 100, 95);
+    pb_word(pg, "第1次监督", 300, 95);
+    pb_word(pg, "2019-03-0l", 600, 95); /* l for 1: not a date */
+    pb_line(pg, 490);
+    pb_word(pg, "变更", 100, 95);
+    pb_word(pg, "证书编号变更", 300, 95);
+    pb_word(pg, "2020-05-06", 600, 95);
+    pb_words(pg, 520, 100, 94, "证书覆盖的业务范围|软件开发");
+}
+
+static void test_detail_page(void **state)
+{
+    (void)state;
+    dtp_ocr_page pg;
+    build_detail(&pg);
+    collector c = {0};
+    dtp_error err;
+    dtp_ocr_layout_opts o;
+    dtp_ocr_layout_opts_default(&o);
+    assert_int_equal(dtp_ocr_parse_page(&pg, &o, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 1);
+    dtp_ocr_record *r = c.recs[0];
+    assert_int_equal(r->kind, DTP_OCR_RECORD_DETAIL);
+    assert_false(r->text_capture);
+    assert_string_equal(r->artifact_sha256, "0123abcd");
+
+    /* label and value in one word: the value gets its share of the word's box */
+    dtp_ocr_field *f = &r->fields[DTP_OCR_F_CERT_NO];
+    assert_string_equal(f->raw, "01121I10123R0M");
+    assert_string_equal(f->value, "01121I10123R0M");
+    assert_true(f->accepted);
+    assert_true(f->has_box);
+    const dtp_ocr_word *w = &pg.lines[0].words[0];
+    assert_int_equal(f->box.x, w->box.x + w->box.w * 5 / 19);
+    assert_int_equal(f->box.x + f->box.w, w->box.x + w->box.w);
+    assert_int_equal(f->box.y, 40);
+    assert_float_equal(f->confidence, 93.0f, 0.001f);
+    assert_null(f->locator);
+
+    assert_int_equal(r->status, DTP_OCR_STATUS_VALID);
+    assert_string_equal(r->fields[DTP_OCR_F_STATUS].raw, "有效");
+    assert_string_equal(fv(r, DTP_OCR_F_EXPIRY_DATE), "2024-03-14");
+    assert_float_equal(r->fields[DTP_OCR_F_EXPIRY_DATE].confidence, 88.0f, 0.001f);
+
+    /* two words: box is their union, confidence their minimum */
+    f = &r->fields[DTP_OCR_F_ORG_NAME];
+    assert_string_equal(f->value, "北京示例数据科技有限公司");
+    assert_int_equal(f->box.x, 200);
+    assert_int_equal(f->box.x + f->box.w, 300 + 6 * PB_CJK_W);
+    assert_float_equal(f->confidence, 85.0f, 0.001f);
+    assert_true(f->accepted);
+
+    f = &r->fields[DTP_OCR_F_USCC];
+    assert_string_equal(f->raw, "9111O108MA01ABCD1E");
+    assert_string_equal(f->value, "91110108MA01ABCD1E");
+    assert_true(dtp_ocr_field_has_flag(f, "uscc_repaired:pos=4"));
+    assert_true(f->accepted);
+
+    assert_string_equal(fv(r, DTP_OCR_F_PROJECT), "信息安全管理体系认证");
+    assert_string_equal(r->fields[DTP_OCR_F_STANDARD].raw, "GB/T 22080-2016 / ISO/IEC 27001:2013");
+    assert_true(r->iso27001);
+
+    /* label with a misread character still found; the value fails on confidence */
+    f = &r->fields[DTP_OCR_F_ISSUE_DATE];
+    assert_string_equal(f->value, "2021-03-15");
+    assert_false(f->accepted);
+    assert_string_equal(f->reason, "confidence 30 below 60");
+
+    /* nothing right of the label: the value below */
+    f = &r->fields[DTP_OCR_F_CERT_BODY];
+    assert_string_equal(f->value, "中国示例认证中心");
+    assert_int_equal(f->box.y, 280);
+
+    assert_string_equal(fv(r, DTP_OCR_F_FIRST_ISSUE_DATE), "2018-03-15");
+    assert_string_equal(fv(r, DTP_OCR_F_ADDRESS), "北京市海淀区示例路1号");
+    assert_string_equal(fv(r, DTP_OCR_F_SCOPE), "软件开发");
+
+    assert_int_equal(r->nevents, 3);
+    assert_int_equal(r->events[0].kind, DTP_OCR_EVENT_INITIAL);
+    assert_string_equal(r->events[0].date.value, "2018-03-15");
+    assert_string_equal(r->events[0].description.value, "初次获证");
+    assert_int_equal(r->events[1].kind, DTP_OCR_EVENT_SURVEILLANCE);
+    assert_false(r->events[1].date.accepted);
+    assert_int_equal(r->events[1].date.check, DTP_OCR_CHECK_BAD_DATE);
+    assert_int_equal(r->events[2].kind, DTP_OCR_EVENT_CHANGE);
+    assert_string_equal(r->events[2].description.value, "证书编号变更");
+    assert_true(r->events[2].activity.has_box);
+    assert_int_equal(r->events[2].activity.box.y, 490);
+
+    assert_true(r->review_needed);
+    collector_free(&c);
+
+    /* a stricter threshold rejects more; a looser one accepts the date */
+    o.min_confidence = 20;
+    assert_int_equal(dtp_ocr_parse_page(&pg, &o, collect_cb, &c, &err), DTP_OK);
+    assert_true(c.recs[0]->fields[DTP_OCR_F_ISSUE_DATE].accepted);
+    collector_free(&c);
+    o.min_confidence = 90;
+    assert_int_equal(dtp_ocr_parse_page(&pg, &o, collect_cb, &c, &err), DTP_OK);
+    assert_false(c.recs[0]->fields[DTP_OCR_F_ORG_NAME].accepted);
+    assert_true(c.recs[0]->fields[DTP_OCR_F_STATUS].accepted);
+    collector_free(&c);
+    /* labels must match exactly when no mismatch is allowed */
+    o.min_confidence = 60;
+    o.max_label_mismatch = 0;
+    assert_int_equal(dtp_ocr_parse_page(&pg, &o, collect_cb, &c, &err), DTP_OK);
+    assert_null(c.recs[0]->fields[DTP_OCR_F_ISSUE_DATE].raw);
+    assert_null(c.recs[0]->fields[DTP_OCR_F_ADDRESS].raw);
+    collector_free(&c);
+    pb_free(&pg);
+}
+
+static void build_list(dtp_ocr_page *pg)
+{
+    pb_init(pg, "beef");
+    pb_line(pg, 40);
+    pb_word(pg, "序号", 40, 96);
+    pb_word(pg, "证书编号", 120, 96);
+    pb_word(pg, "获证组织名称", 330, 96);
+    pb_word(pg, "证书状态", 640, 96);
+    pb_word(pg, "证书到期日期", 760, 96);
+    pb_line(pg, 70);
+    pb_word(pg, "1", 40, 95);
+    pb_word(pg, "01121I10123R0M", 120, 91);
+    pb_word(pg, "北京示例数据科技", 330, 93);
+    pb_word(pg, "有效", 640, 96);
+    pb_word(pg, "2024-03-14", 760, 92);
+    pb_line(pg, 92); /* the organisation name wraps */
+    pb_word(pg, "有限公司", 330, 90);
+    pb_line(pg, 120);
+    pb_word(pg, "2", 40, 95);
+    pb_word(pg, "00122IS0456R1L", 120, 89);
+    pb_word(pg, "上海示例信息技术股份有限公司", 330, 94);
+    pb_word(pg, "暂停", 640, 96);
+    pb_word(pg, "2026-05-31", 760, 92);
+    pb_line(pg, 150);
+    pb_word(pg, "3", 40, 95);
+    pb_word(pg, "0O323Q20001R0S", 120, 77);
+    pb_word(pg, "深圳示例电子有限公司", 330, 94);
+    pb_word(pg, "过期失效", 640, 96);
+    pb_word(pg, "2026-01-O9", 760, 92);
+    pb_line(pg, 260);
+    pb_word(pg, "共3条", 40, 95);
+}
+
+static void test_list_page(void **state)
+{
+    (void)state;
+    dtp_ocr_page pg;
+    build_list(&pg);
+    collector c = {0};
+    dtp_error err;
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 3);
+    dtp_ocr_record *r = c.recs[0];
+    assert_int_equal(r->kind, DTP_OCR_RECORD_LIST_ROW);
+    assert_int_equal(r->row_index, 0);
+    assert_string_equal(fv(r, DTP_OCR_F_CERT_NO), "01121I10123R0M");
+    assert_string_equal(fv(r, DTP_OCR_F_ORG_NAME), "北京示例数据科技有限公司");
+    /* the wrapped name's box spans both lines */
+    assert_int_equal(r->fields[DTP_OCR_F_ORG_NAME].box.y, 70);
+    assert_int_equal(r->fields[DTP_OCR_F_ORG_NAME].box.h, 92 + PB_LINE_H - 70);
+    assert_float_equal(r->fields[DTP_OCR_F_ORG_NAME].confidence, 90.0f, 0.001f);
+    assert_int_equal(r->status, DTP_OCR_STATUS_VALID);
+    assert_string_equal(fv(r, DTP_OCR_F_EXPIRY_DATE), "2024-03-14");
+    assert_false(r->review_needed);
+
+    assert_int_equal(c.recs[1]->row_index, 1);
+    assert_int_equal(c.recs[1]->status, DTP_OCR_STATUS_SUSPENDED);
+    assert_string_equal(fv(c.recs[1], DTP_OCR_F_ORG_NAME), "上海示例信息技术股份有限公司");
+
+    r = c.recs[2];
+    assert_string_equal(fv(r, DTP_OCR_F_CERT_NO), "00323Q20001R0S");
+    assert_true(dtp_ocr_field_has_flag(&r->fields[DTP_OCR_F_CERT_NO], "cert_no_repaired:pos=1"));
+    assert_int_equal(r->status, DTP_OCR_STATUS_EXPIRED);
+    /* a date is never repaired */
+    assert_false(r->fields[DTP_OCR_F_EXPIRY_DATE].accepted);
+    assert_true(r->review_needed);
+    char key[64];
+    assert_string_equal(dtp_ocr_record_key(r, key, sizeof key), "00323Q20001R0S");
+    collector_free(&c);
+    pb_free(&pg);
+}
+
+static void test_bad_pages(void **state)
+{
+    (void)state;
+    dtp_ocr_page pg;
+    collector c = {0};
+    dtp_error err;
+    pb_init(&pg, "ff");
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_ERR_UNSUPPORTED);
+    pb_words(&pg, 10, 10, 90, "请|完成|安全验证");
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_ERR_UNSUPPORTED);
+    assert_string_equal(err.message, "layout: no registry label found on the page");
+    assert_string_equal(err.artifact, "ff");
+    assert_int_equal(c.n, 0);
+    pb_free(&pg);
+
+    /* a line beyond the glyph cap */
+    pb_init(&pg, "ff");
+    pb_line(&pg, 10);
+    char *big = malloc(DTP_OCR_LAYOUT_MAX_GLYPHS + 2);
+    memset(big, 'A', DTP_OCR_LAYOUT_MAX_GLYPHS + 1);
+    big[DTP_OCR_LAYOUT_MAX_GLYPHS + 1] = '\0';
+    pb_word(&pg, big, 0, 90);
+    free(big);
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_ERR_LIMIT);
+    assert_string_equal(err.locator, "image line 1");
+    pb_free(&pg);
+
+    /* words without text or with zero-size boxes do not break the parser */
+    pb_init(&pg, "ff");
+    pb_words(&pg, 10, 10, 90, "证书编号|00216Q10097R1S");
+    free(pg.lines[0].words[1].text);
+    pg.lines[0].words[1].text = NULL;
+    pg.lines[0].words[0].box.w = 0;
+    pb_words(&pg, 40, 10, 90, "证书状态|有效");
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 1);
+    assert_null(c.recs[0]->fields[DTP_OCR_F_CERT_NO].raw);
+    assert_int_equal(c.recs[0]->status, DTP_OCR_STATUS_VALID);
+    assert_true(c.recs[0]->review_needed); /* no certificate number */
+    collector_free(&c);
+    pb_free(&pg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detail_page),
+        cmocka_unit_test(test_list_page),
+        cmocka_unit_test(test_bad_pages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
