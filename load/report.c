@@ -178,37 +178,52 @@ static void cell_id(rw *w, const char *prefix, const char *panel, const char *en
     put(w, buf);
 }
 
-/* A shell word, quoted only when it needs to be, written HTML-escaped. */
-static void shell_word(rw *w, const char *s)
+/* Append s to out (size n) as one shell word, quoted only when it needs to be. */
+static void shell_word(char *out, size_t n, const char *s)
 {
     const char *safe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,:/+-=@%";
+    size_t len = strlen(out);
     s = s ? s : "";
     if (*s && strspn(s, safe) == strlen(s)) {
-        esc(w, s);
+        snprintf(out + len, n - len, "%s", s);
         return;
     }
     /* 'it'\''s': close the quote, an escaped quote, reopen */
-    put(w, "&#39;");
-    for (;;) {
-        const char *q = strchr(s, '\'');
-        escape_n(w->f, s, q ? (size_t)(q - s) : strlen(s));
-        if (!q)
-            break;
-        put(w, "&#39;\\&#39;&#39;");
-        s = q + 1;
+    if (len + 1 < n)
+        out[len++] = '\'';
+    for (; *s && len + 6 < n; s++) {
+        if (*s == '\'') {
+            memcpy(out + len, "'\\''", 4);
+            len += 4;
+        } else {
+            out[len++] = *s;
+        }
     }
-    put(w, "&#39;");
+    if (len + 1 < n)
+        out[len++] = '\'';
+    out[len] = '\0';
 }
 
-/* "dtpanel trace ENTITY YEAR VARIABLE --panel PANEL", escaped. */
+/* "dtpanel trace ENTITY YEAR VARIABLE --panel PANEL" as plain text (truncated to n). */
+static void trace_cmd_str(char *out, size_t n, const char *panel, const char *entity, int year,
+                          const char *var)
+{
+    snprintf(out, n, "dtpanel trace ");
+    shell_word(out, n, entity);
+    size_t len = strlen(out);
+    snprintf(out + len, n - len, " %d ", year);
+    shell_word(out, n, var);
+    len = strlen(out);
+    snprintf(out + len, n - len, " --panel ");
+    shell_word(out, n, panel);
+}
+
+/* The same, written HTML-escaped. */
 static void trace_cmd(rw *w, const char *panel, const char *entity, int year, const char *var)
 {
-    put(w, "dtpanel trace ");
-    shell_word(w, entity);
-    putf(w, " %d ", year);
-    shell_word(w, var);
-    put(w, " --panel ");
-    shell_word(w, panel);
+    char buf[2048];
+    trace_cmd_str(buf, sizeof buf, panel, entity, year, var);
+    esc(w, buf);
 }
 
 static void num(rw *w, double v)
@@ -310,7 +325,8 @@ static const char *STYLE =
     ".bar{fill:#4a7fb5}.bar-neg{fill:#c0504d}.axis{stroke:#888;stroke-width:1}\n"
     "@media print{body{font-size:10pt}.page{max-width:none;padding:0}.toc{display:none}"
     "h2{break-before:auto;break-after:avoid}.fig,table{break-inside:avoid}"
-    "code{background:none}a{color:inherit;text-decoration:none}}\n"
+    "code{background:none}a{color:inherit;text-decoration:none}"
+    ".fig{overflow:visible}.fig svg{max-width:100%;height:auto}}\n"
     "</style>\n";
 
 /* ---- bar charts ---- */
@@ -806,8 +822,13 @@ static dtp_status write_panel_coverage(rw *w, const char *panel, const char *tit
             continue;
         putf(w, "<span class=\"sw %s\"></span>%s %lld", st_class[k], st_name[k], tot);
     }
+    /* "other" (a status this report does not know) only when some cell has one */
+    int nst = ST_OTHER;
+    for (size_t v = 0; v < g.nv; v++)
+        if (g.counts[v][ST_OTHER])
+            nst = ST_N;
     put(w, "</p>\n<table><tr><th>variable</th>");
-    for (int k = 1; k < ST_N; k++)
+    for (int k = 1; k < nst; k++)
         putf(w, "<th>%s</th>", st_name[k]);
     putf(w, "<th>%s</th><th>trace one cell</th></tr>\n", st_name[ST_NONE]);
     for (size_t v = 0; v < g.nv; v++) {
@@ -818,7 +839,7 @@ static dtp_status write_panel_coverage(rw *w, const char *panel, const char *tit
         put(w, "\">");
         esc(w, g.vars[v]);
         put(w, "</a></td>");
-        for (int k = 1; k < ST_N; k++)
+        for (int k = 1; k < nst; k++)
             putf(w, "<td class=\"n\">%lld</td>", g.counts[v][k]);
         putf(w, "<td class=\"n\">%lld</td><td><code>", g.counts[v][ST_NONE]);
         /* the first cell that has a status, as an example command */
@@ -1340,10 +1361,11 @@ static dtp_status write_revisions(rw *w)
             b[i].v = json_number_value(json_object_get(r, "rel_change"));
             cell_id_str(b[i].href, sizeof b[i].href, "rev", js(r, "panel"), js(r, "entity"),
                         (int)ji(r, "year"), js(r, "variable"));
-            snprintf(b[i].title, sizeof b[i].title,
-                     "%s %lld %s: %.10g -> %.10g (%+.2f%%) | dtpanel trace %s %lld %s --panel %s",
-                     js(r, "entity"), ji(r, "year"), js(r, "variable"), va, vb, 100 * b[i].v,
-                     js(r, "entity"), ji(r, "year"), js(r, "variable"), js(r, "panel"));
+            char cmd[400];
+            trace_cmd_str(cmd, sizeof cmd, js(r, "panel"), js(r, "entity"), (int)ji(r, "year"),
+                          js(r, "variable"));
+            snprintf(b[i].title, sizeof b[i].title, "%s %lld %s: %.10g -> %.10g (%+.2f%%) | %s",
+                     js(r, "entity"), ji(r, "year"), js(r, "variable"), va, vb, 100 * b[i].v, cmd);
         }
         put(w, "<h3>Largest relative revisions</h3>\n");
         bar_chart(w, "rev-largest", "largest relative revisions", b, n, 1, 1);
