@@ -15,6 +15,7 @@ int dtp_cmd_explain(dtp_cli *cli);
 int dtp_cmd_verify(dtp_cli *cli);
 int dtp_cmd_export(dtp_cli *cli);
 int dtp_cmd_diff(dtp_cli *cli);
+int dtp_cmd_report(dtp_cli *cli);
 
 const dtp_command dtp_commands[] = {
     {"run", dtp_cmd_run,
@@ -109,5 +110,17 @@ const dtp_command dtp_commands[] = {
      "options:\n"
      "  --format F  csv or dta\n"
      "  --panel P   country (default) or province\n"},
+    {"report", dtp_cmd_report, "write a release report as one self-contained HTML page",
+     "report [RELEASE] --out FILE.html",
+     "coverage grids of every panel variable by status (observed, imputed, overridden,\n"
+     "derived, missing with reason, excluded), sources, imputations and overrides with\n"
+     "citations, OCR review figures, revisions against the previous release and every check\n"
+     "result; each figure names the `dtpanel trace` command that explains it. Inline CSS and\n"
+     "SVG, no scripts: the page opens offline and prints. Reads the release only (no lock)\n"
+     "arguments:\n"
+     "  RELEASE     a release id (kept under <data-dir>/releases) or a path; default: the\n"
+     "              published warehouse\n"
+     "options:\n"
+     "  --out FILE  where to write the page (written beside it, then renamed)\n"},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -40,7 +40,9 @@ sqlite3 "$WH" "
                 SUM(review_status = 'needs_review')) FROM certificate_record;
   SELECT printf('province panel rows: %d', COUNT(*)) FROM panel_province_year;"
 echo
+"$BIN" --config "$CONF" --quiet report --out "$DATA/report.html"
 echo "warehouse: $(cd "$(dirname "$WH")" && pwd)/$(basename "$WH")"
+echo "report:    $(cd "$DATA" && pwd)/report.html (open it in a browser; works offline)"
 echo
 echo "try:"
 echo "  $BIN --config $CONF trace USA 2021 dt_total"
