@@ -132,6 +132,10 @@ static mapentry *map_obs(ctx *c, obsrow *r)
         x = dtp_xw_code(c->xw, DTP_XW_ISO2, r->code);
     else
         x = dtp_xw_name(c->xw, r->raw, name_system(c->o->cfg, r->source));
+    /* METHODS.md §A: panel entities have an ISO 3166-1 code; a user-assigned code (XKX Kosovo)
+     * is mapped and recorded but kept out of the panel */
+    if (x.kind == DTP_XW_COUNTRY && (x.flags & DTP_XW_FLAG_USER_ASSIGNED))
+        x.kind = DTP_XW_IGNORED;
     /* a row the source itself marks as a group is never a country */
     if (r->agg && x.kind == DTP_XW_COUNTRY) {
         x.kind = DTP_XW_AGGREGATE;
