@@ -19,22 +19,22 @@
 typedef struct dtp_ocr_stage_opts {
     sqlite3 *db;
     dtp_archive *archive;
-    const dtp_config *cfg;  /* [ocr] and the cnca sources */
-    const char *data_dir;   /* review/ is written here */
+    const dtp_config *cfg; /* [ocr] and the cnca sources */
+    const char *data_dir;  /* review/ is written here */
     dtp_log *log;
     int64_t run_id;
     volatile sig_atomic_t *interrupt;
 } dtp_ocr_stage_opts;
 
 typedef struct dtp_ocr_stage_result {
-    int artifacts;      /* captures considered */
-    int images;         /* of which screenshots */
-    int recognised;     /* screenshots recognised in this run */
-    int cached;         /* captures whose records came from the cache */
-    int failed;         /* captures that could not be read (each named in the log) */
-    int64_t records;    /* certificate records stored */
-    int64_t accepted;   /* records with every field accepted */
-    int64_t reviewed;   /* records completed by reviewer corrections */
+    int artifacts;    /* captures considered */
+    int images;       /* of which screenshots */
+    int recognised;   /* screenshots recognised in this run */
+    int cached;       /* captures whose records came from the cache */
+    int failed;       /* captures that could not be read (each named in the log) */
+    int64_t records;  /* certificate records stored */
+    int64_t accepted; /* records with every field accepted */
+    int64_t reviewed; /* records completed by reviewer corrections */
     int64_t needs_review;
     int64_t queued_fields; /* fields in the review queue */
     int64_t corrections;   /* corrections applied */
