@@ -374,6 +374,10 @@ static void test_counts_and_rules(void **state)
     assert_int_equal(qint(w->db, "SELECT COUNT(*) FROM panel_cells WHERE panel = 'province'"
                                  " AND entity = '54'"),
                      0);
+    /* the yearbook's rows all say GENERATED: its artifact is recorded as generated */
+    assert_int_equal(qint(w->db, "SELECT generated FROM artifacts WHERE original_name ="
+                                 " 'yearbook.csv'"),
+                     1);
     /* flags of R5 (no history, address fallback) on 34 in 2021 */
     assert_int_equal(qint(w->db, "SELECT flags = 'no_history:1,address_fallback:1' FROM"
                                  " panel_cells WHERE entity = '34' AND year = 2021 AND variable ="
