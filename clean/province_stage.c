@@ -39,6 +39,7 @@
 #include "clean/province.h"
 #include "clean/reconcile.h"
 #include "clean/reference.h"
+#include "clean/yearbook.h"
 #include "common/buf.h"
 #include "common/staging.h"
 
@@ -48,68 +49,27 @@
 #define MAX_RECORDS 2000000u
 #define MAX_EVENTS_PER_RECORD 1000u
 
-/* ---- the yearbook indicators --------------------------------------------------------------- */
+/* ---- the yearbook indicators (clean/yearbook.h) ------------------------------------------ */
 
 enum {
-    /* digital ordering trade (dt_ordering) */
-    I_WEBSITES,
-    I_ECOM_SHARE,
-    I_ECOM_SALES,
-    I_ECOM_PURCHASES,
-    I_ONLINE_RETAIL,
-    /* digital products, services and technology trade (dt_products) */
-    I_TELECOM,
-    I_SOFTWARE_REV,
-    I_IT_SERVICES,
-    I_SOFTWARE_FIRMS,
-    I_ELECTRONICS_FIRMS,
-    N_INDEX,
-    /* controls inputs */
-    I_GDP = N_INDEX,
-    I_BUDGET,
-    I_POPULATION,
-    I_AREA,
-    I_TERTIARY,
-    I_SECONDARY,
-    I_RETAIL,
-    I_TECH_MARKET,
-    I_FDI,
-    I_POSTAL_TELECOM,
-    I_LOANS,
-    I_EXCHANGE_RATE, /* needed only where FDI is in US$; may be national (province 00) */
-    N_IND
+    I_WEBSITES = DTP_YB_WEBSITES,
+    N_INDEX = DTP_YB_N_INDEX,
+    I_GDP = DTP_YB_GDP,
+    I_BUDGET = DTP_YB_BUDGET,
+    I_POPULATION = DTP_YB_POPULATION,
+    I_AREA = DTP_YB_AREA,
+    I_TERTIARY = DTP_YB_TERTIARY,
+    I_SECONDARY = DTP_YB_SECONDARY,
+    I_RETAIL = DTP_YB_RETAIL,
+    I_TECH_MARKET = DTP_YB_TECH_MARKET,
+    I_FDI = DTP_YB_FDI,
+    I_POSTAL_TELECOM = DTP_YB_POSTAL_TELECOM,
+    I_LOANS = DTP_YB_LOANS,
+    I_EXCHANGE_RATE = DTP_YB_EXCHANGE_RATE,
+    N_IND = DTP_YB_N
 };
 
-static const char *const ind_names[N_IND] = {"websites_per_100",
-                                             "ecommerce_share",
-                                             "ecommerce_sales",
-                                             "ecommerce_purchases",
-                                             "online_retail",
-                                             "telecom_volume",
-                                             "software_revenue",
-                                             "it_services_revenue",
-                                             "software_firms",
-                                             "electronics_firms",
-                                             "gdp",
-                                             "budget_expenditure",
-                                             "population",
-                                             "area",
-                                             "tertiary_va",
-                                             "secondary_va",
-                                             "retail_sales",
-                                             "tech_market_turnover",
-                                             "fdi",
-                                             "postal_telecom",
-                                             "loans",
-                                             "exchange_rate"};
-
-static int ind_index(const char *s)
-{
-    for (int k = 0; k < N_IND; k++)
-        if (strcmp(s, ind_names[k]) == 0)
-            return k;
-    return -1;
-}
+#define ind_names(k) dtp_yearbook_indicator_name(k)
 
 /* ---- the panel variables ----------------------------------------------------------------- */
 
@@ -180,7 +140,7 @@ typedef struct ctx {
     size_t np;
     dtp_listed listed;
     char listed_sha[65], listed_file[256];
-    dtp_clean_csv *yb;
+    dtp_yearbook yb;
     char yb_sha[65], yb_file[256];
     yb_cell *ybv;      /* np x ny x N_IND */
     yb_cell *national; /* ny: exchange rate given for the whole country (province 00) */
@@ -448,16 +408,13 @@ static dtp_status read_yearbook(ctx *c, const char *path, dtp_error *err)
     dtp_buf_init(&b, (size_t)MAX_FILE_BYTES);
     dtp_status st = read_and_archive(c, path, "yearbook", &b, c->yb_sha, err);
     if (st == DTP_OK)
-        st = dtp_clean_csv_read_mem(b.data ? b.data : "", b.len, ',', path, &c->yb, err);
+        st = dtp_yearbook_read_mem(b.data ? b.data : "", b.len, path, &c->yb, err);
     dtp_buf_free(&b);
-    if (st != DTP_OK)
+    if (st != DTP_OK) {
+        dtp_error_where(err, "yearbook", c->yb_sha, NULL);
         return st;
+    }
     snprintf(c->yb_file, sizeof c->yb_file, "%s", base_name(path));
-    static const char *const need[] = {"province_code", "year", "indicator", "value", "unit"};
-    long ix[5];
-    if ((st = dtp_clean_csv_require(c->yb, need, 5, ix, "clean", err)) != DTP_OK)
-        return st;
-    long src_col = dtp_clean_csv_col(c->yb, "source");
     size_t n = c->np * (size_t)c->ny * N_IND;
     c->ybv = calloc(n, sizeof *c->ybv);
     c->national = calloc((size_t)c->ny, sizeof *c->national);
@@ -465,68 +422,35 @@ static dtp_status read_yearbook(ctx *c, const char *path, dtp_error *err)
         return nomem(err);
     char ignored[64][3];
     size_t nignored = 0;
-    for (size_t r = 1; r < dtp_clean_csv_rows(c->yb); r++) {
-        size_t line = dtp_clean_csv_line(c->yb, r);
-        const char *code = dtp_clean_csv_cell(c->yb, r, (size_t)ix[0]);
-        const char *ys = dtp_clean_csv_cell(c->yb, r, (size_t)ix[1]);
-        const char *ind = dtp_clean_csv_cell(c->yb, r, (size_t)ix[2]);
-        const char *vs = dtp_clean_csv_cell(c->yb, r, (size_t)ix[3]);
-        const char *unit = dtp_clean_csv_cell(c->yb, r, (size_t)ix[4]);
-        const char *src = src_col >= 0 ? dtp_clean_csv_cell(c->yb, r, (size_t)src_col) : NULL;
+    for (size_t r = 0; r < c->yb.n; r++) {
+        const dtp_yearbook_row *row = &c->yb.rows[r];
+        int k = row->indicator;
         char loc[512];
-        snprintf(loc, sizeof loc, "%s:%zu", path, line);
-        long year;
-        double v;
-        int k = ind ? ind_index(ind) : -1;
-        if (!code || !ys || !ind || !vs || !unit || strlen(code) != 2 ||
-            dtp_parse_long(ys, &year) != 0) {
-            dtp_error_where(err, "yearbook", c->yb_sha, loc);
-            return dtp_error_set(err, DTP_ERR_PARSE, "clean",
-                                 "yearbook row needs province_code (2 digits), year, indicator,"
-                                 " value and unit");
-        }
-        if (k < 0) {
-            dtp_error_where(err, "yearbook", c->yb_sha, loc);
-            return dtp_error_set(err, DTP_ERR_PARSE, "clean",
-                                 "unknown indicator '%s' (clean/README.md lists the names)", ind);
-        }
-        if (dtp_parse_double(vs, &v) != 0 || !isfinite(v) || v < 0) {
-            dtp_error_where(err, "yearbook", c->yb_sha, loc);
-            return dtp_error_set(err, DTP_ERR_PARSE, "clean",
-                                 "%s %s %ld: value '%s' is not a non-negative number", code, ind,
-                                 year, vs);
-        }
-        if (year < c->y0 || year > c->y1)
+        snprintf(loc, sizeof loc, "%s:%zu", path, row->line);
+        if (row->year < c->y0 || row->year > c->y1)
             continue; /* outside [panel] years: not read */
-        int t = (int)(year - c->y0);
+        int t = row->year - c->y0;
         yb_cell *slot = NULL;
-        if (strcmp(code, "00") == 0) {
-            if (k != I_EXCHANGE_RATE) {
-                dtp_error_where(err, "yearbook", c->yb_sha, loc);
-                return dtp_error_set(err, DTP_ERR_PARSE, "clean",
-                                     "province_code 00 (national) is only for exchange_rate,"
-                                     " not %s",
-                                     ind);
-            }
+        if (strcmp(row->code, "00") == 0) {
             slot = &c->national[t];
         } else {
-            if (!dtp_ref_province_get(&c->provs, code)) {
+            if (!dtp_ref_province_get(&c->provs, row->code)) {
                 dtp_error_where(err, "yearbook", c->yb_sha, loc);
                 return dtp_error_set(err, DTP_ERR_PARSE, "clean",
-                                     "province_code %s is not in the provinces table", code);
+                                     "province_code %s is not in the provinces table", row->code);
             }
-            long p = panel_index(c, code);
+            long p = panel_index(c, row->code);
             if (p < 0) {
                 size_t i = 0;
-                while (i < nignored && strcmp(ignored[i], code) != 0)
+                while (i < nignored && strcmp(ignored[i], row->code) != 0)
                     i++;
                 if (i == nignored && nignored < 64) {
-                    snprintf(ignored[nignored++], 3, "%s", code);
+                    snprintf(ignored[nignored++], 3, "%s", row->code);
                     char d[256];
                     snprintf(d, sizeof d, "%s: rows for province %s ignored: not in the panel",
-                             c->yb_file, code);
-                    if ((st = ledger(c, "yearbook_not_in_panel", "exclude", code, 0, NULL, 0, 0, d,
-                                     err)) != DTP_OK)
+                             c->yb_file, row->code);
+                    if ((st = ledger(c, "yearbook_not_in_panel", "exclude", row->code, 0, NULL, 0,
+                                     0, d, err)) != DTP_OK)
                         return st;
                 }
                 continue;
@@ -536,27 +460,22 @@ static dtp_status read_yearbook(ctx *c, const char *path, dtp_error *err)
         if (slot->obs) {
             dtp_error_where(err, "yearbook", c->yb_sha, loc);
             return dtp_error_set(err, DTP_ERR_VALIDATION, "clean",
-                                 "%s %s %ld given twice (lines %zu and %zu)", code, ind, year,
-                                 slot->line, line);
+                                 "%s %s %d given twice (lines %zu and %zu)", row->code,
+                                 ind_names(k), row->year, slot->line, row->line);
         }
         char locator[600];
-        snprintf(locator, sizeof locator, "%s:%zu:%ld", c->yb_file, line, ix[3] + 1);
-        if ((st = add_obs(c, "yearbook", c->yb_sha, ind, code, (int)year, vs, v, unit, src, locator,
-                          &slot->obs, err)) != DTP_OK)
+        snprintf(locator, sizeof locator, "%s:%zu:%ld", c->yb_file, row->line, row->value_col);
+        if ((st = add_obs(c, "yearbook", c->yb_sha, ind_names(k), row->code, row->year, row->raw,
+                          row->value, row->unit, row->source, locator, &slot->obs, err)) != DTP_OK)
             return st;
-        slot->value = v;
-        slot->unit = unit;
-        slot->line = line;
+        slot->value = row->value;
+        slot->unit = row->unit;
+        slot->line = row->line;
         c->res->yearbook_values++;
     }
     /* a file whose every row declares itself GENERATED (the demo) is recorded as generated,
      * so trace and the warehouse say so */
-    int generated = src_col >= 0 && dtp_clean_csv_rows(c->yb) > 1;
-    for (size_t r = 1; generated && r < dtp_clean_csv_rows(c->yb); r++) {
-        const char *src = dtp_clean_csv_cell(c->yb, r, (size_t)src_col);
-        generated = src && strncmp(src, "GENERATED", 9) == 0;
-    }
-    if (generated) {
+    if (c->yb.all_generated) {
         char sql[200];
         snprintf(sql, sizeof sql, "UPDATE artifacts SET generated = 1 WHERE sha256 = '%s'",
                  c->yb_sha);
@@ -578,7 +497,7 @@ static dtp_status read_yearbook(ctx *c, const char *path, dtp_error *err)
                     dtp_error_where(err, "yearbook", c->yb_sha, path);
                     return dtp_error_set(err, DTP_ERR_VALIDATION, "clean",
                                          "%s: unit '%s' on line %zu but '%s' on line %zu",
-                                         ind_names[k], first->unit, first->line, y->unit, y->line);
+                                         ind_names(k), first->unit, first->line, y->unit, y->line);
                 }
             }
     }
@@ -604,7 +523,7 @@ static dtp_status check_yearbook_balanced(ctx *c, dtp_error *err)
                 }
                 if (missing++ < 12)
                     dtp_buf_printf(&m, "%s%s %d %s", missing > 1 ? ", " : "", c->panel[p]->code,
-                                   c->y0 + t, ind_names[k]);
+                                   c->y0 + t, ind_names(k));
             }
     dtp_status st = DTP_OK;
     if (missing)
@@ -1080,7 +999,7 @@ static dtp_status write_index_cells(ctx *c, dtp_error *err)
                 sqlite3_reset(ws);
                 sqlite3_bind_int(ws, 1, c->y0 + t);
                 sqlite3_bind_text(ws, 2, idx[j].name, -1, SQLITE_STATIC);
-                sqlite3_bind_text(ws, 3, ind_names[idx[j].first + m], -1, SQLITE_STATIC);
+                sqlite3_bind_text(ws, 3, ind_names((int)(idx[j].first + m)), -1, SQLITE_STATIC);
                 sqlite3_bind_double(ws, 4, e[m]);
                 sqlite3_bind_double(ws, 5, w[m]);
                 sqlite3_bind_int64(ws, 6, c->o->run_id);
@@ -1090,7 +1009,7 @@ static dtp_status write_index_cells(ctx *c, dtp_error *err)
                     char d[200];
                     snprintf(d, sizeof d,
                              "%s is equal in every province: weight 0 in %s (clean/entropy.h)",
-                             ind_names[idx[j].first + m], idx[j].name);
+                             ind_names((int)(idx[j].first + m)), idx[j].name);
                     st = ledger(c, "entropy_degenerate", "flag", NULL, c->y0 + t, idx[j].name, 0, 0,
                                 d, err);
                 }
@@ -1178,11 +1097,11 @@ static dtp_status write_control_cells(ctx *c, dtp_error *err)
                 }
                 char method[160];
                 snprintf(method, sizeof method, "%s%s%s from the yearbook (clean/controls.h)",
-                         v == V_LNGDPPC ? "ln(" : "", ind_names[ctl_inputs[v][0]],
+                         v == V_LNGDPPC ? "ln(" : "", ind_names(ctl_inputs[v][0]),
                          v == V_LNGDPPC ? " / population)" : "");
                 if (v != V_LNGDPPC)
                     snprintf(method, sizeof method, "%s / %s from the yearbook%s",
-                             ind_names[ctl_inputs[v][0]], ind_names[ctl_inputs[v][1]],
+                             ind_names(ctl_inputs[v][0]), ind_names(ctl_inputs[v][1]),
                              v == V_FDI && is_usd(y[I_FDI].unit) ? ", US$ at the year's rate" : "");
                 if ((st = add_cell(c, p, t, v, "derived", 1, vals[v], method, NULL, NULL, err)) !=
                     DTP_OK)
@@ -1285,7 +1204,7 @@ static void ctx_free(ctx *c)
     free(c->national);
     free(c->cell_ids);
     free(c->values);
-    dtp_clean_csv_free(c->yb);
+    dtp_yearbook_free(&c->yb);
     dtp_listed_free(&c->listed);
     dtp_ref_provinces_free(&c->provs);
 }
