@@ -711,7 +711,9 @@ static dtp_status write_cells(ctx *c, dtp_error *err)
                     st = edge(c, &w, ids[v], "source", 0, c->cell_obs[k], err);
                 } else if (cell->status == DTP_CELL_OVERRIDDEN) {
                     st = edge(c, &w, ids[v], "override", 2, c->cell_override[k], err);
-                    if (st == DTP_OK && cell->has_source_value)
+                    /* the source's own observation, even one that reported no value: the
+                     * cell keeps what it replaced (METHODS.md §A) */
+                    if (st == DTP_OK)
                         st = edge(c, &w, ids[v], "replaced", 0, c->cell_obs[k], err);
                 } else if (cell->status == DTP_CELL_IMPUTED) {
                     for (int a = 0; a < 2 && st == DTP_OK; a++) {

@@ -54,6 +54,7 @@ int dtp_stage_load(dtp_cli *cli, dtp_session *s, long expect_country, long expec
     o.iso27001_transform = dtp_config_get(cli->cfg, "panel", "iso27001_transform");
     o.version = dtp_cli_version();
     o.log = cli->log;
+    o.interrupt = &dtp_stop_requested;
     o.on_problem = print_problem;
     o.problem_ctx = &shown;
     dtp_load_result res;

@@ -4,6 +4,7 @@
 #ifndef DTP_LOAD_LOAD_H
 #define DTP_LOAD_LOAD_H
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -38,11 +39,13 @@ typedef struct dtp_load_options {
     int year_first, year_last; /* configured panel years; 0 and 0: the years the cells have */
     /* Expected rows (members x years) of each panel view; -1: only require a balanced panel. */
     long expected_country_rows, expected_province_rows;
-    const char *total_definition;   /* "sum" (NULL) or "log_sum" */
-    const char *iso27001_transform; /* "ln_max1" (NULL), "log1p" or "missing" */
-    const char *version;            /* dtpanel version string for the release row */
-    dtp_log *log;                   /* may be NULL */
-    dtp_load_problem_fn on_problem; /* may be NULL; called for each failed check */
+    const char *total_definition;     /* "sum" (NULL) or "log_sum" */
+    const char *iso27001_transform;   /* "ln_max1" (NULL), "log1p" or "missing" */
+    const char *version;              /* dtpanel version string for the release row */
+    dtp_log *log;                     /* may be NULL */
+    volatile sig_atomic_t *interrupt; /* non-NULL: a nonzero value stops the build before the
+                                         rename (DTP_ERR_INTERRUPTED, nothing published) */
+    dtp_load_problem_fn on_problem;   /* may be NULL; called for each failed check */
     void *problem_ctx;
 } dtp_load_options;
 
@@ -79,6 +82,13 @@ dtp_status dtp_load_content_hash(sqlite3 *wh, char out[65], dtp_error *err);
  * only). Each problem goes to fn; *problems receives the count. Errors only for I/O or SQL. */
 dtp_status dtp_load_check_lineage(sqlite3 *wh, const dtp_archive *ar, dtp_load_problem_fn fn,
                                   void *ctx, int64_t *problems, dtp_error *err);
+
+/* The same, for a caller that has run PRAGMA foreign_key_check on wh with no failures
+ * (fk_checked = 1): existence of the rows lineage names is then taken as proven, which saves a
+ * lookup per edge when every artifact is present. */
+dtp_status dtp_load_check_lineage_fk(sqlite3 *wh, const dtp_archive *ar, int fk_checked,
+                                     dtp_load_problem_fn fn, void *ctx, int64_t *problems,
+                                     dtp_error *err);
 
 /* Re-hash every raw artifact the release depends on, check lineage completeness, the run
  * manifest chain (in staging when not NULL, and the release's copy of the runs) and the release

@@ -260,6 +260,31 @@ static void sigterm_during_fetch_is_clean(void **state)
     assert_int_equal(run(ok), 0);
 }
 
+static void sigterm_during_load_publishes_nothing(void **state)
+{
+    const char *ok[] = {"run", NULL};
+    assert_int_equal(run(ok), 0);
+    char wh[600], before[200], after[200];
+    snprintf(wh, sizeof wh, "%s/warehouse.db", datadir);
+    release_text(wh, before, sizeof before);
+    /* the load's test hook sends SIGTERM to the process after the checks passed, the latest
+     * point before anything is linked or renamed */
+    setenv("DTP_TEST_KILL_AT", "checked", 1);
+    setenv("DTP_TEST_SIGNAL", "TERM", 1);
+    int rc = run(ok);
+    unsetenv("DTP_TEST_KILL_AT");
+    unsetenv("DTP_TEST_SIGNAL");
+    assert_int_equal(rc, 1);
+    release_text(wh, after, sizeof after);
+    assert_string_equal(before, after);
+    char staging[600];
+    snprintf(staging, sizeof staging, "%s/staging.db", datadir);
+    assert_true(q(staging, "SELECT COUNT(*) FROM runs WHERE status = 'interrupted'") == 1);
+    assert_true(q(staging, "SELECT COUNT(*) FROM releases") == 1);
+    assert_int_equal(run(ok), 0);
+    assert_true(q(staging, "SELECT COUNT(*) FROM releases") == 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +292,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(second_run_while_locked_exits_5, setup, teardown),
         cmocka_unit_test_setup_teardown(outage_exits_3_and_keeps_release, setup, teardown),
         cmocka_unit_test_setup_teardown(sigterm_during_fetch_is_clean, setup, teardown),
+        cmocka_unit_test_setup_teardown(sigterm_during_load_publishes_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
