@@ -55,6 +55,7 @@
 #include "common/uscc.h"
 #include "common/staging.h"
 #include "load/load.h"
+#include "ocr/ocr.h"
 
 #define Y0 2020
 #define NY 3
@@ -617,6 +618,78 @@ static void test_no_records_leaves_count_missing(void **state)
                      1);
 }
 
+/* ---- with the ocr stage: the generated HTML captures (tests/fixtures/cnca/html) read into
+ * records by dtp_ocr_stage_run, then counted. The listed file of setup names 北京示例 and
+ * 上海示例 only through the rows appended here (by USCC). From the pages:
+ *   detail_table (Beijing, USCC 91110108MA01ABCD1E, ISMS): first issue 2018-03-15, expires
+ *     2024-03-14; audits 2019-03-01, 2020-02-20, recertified 2021-03-15 (cycle restarts), then
+ *     only a suspension 2022-04-01 and a restoration 2022-05-10: the audit due 2022-03-15
+ *     (grace to 2022-06-15) never came, so valid 2020, 2021, not 2022 (missed surveillance);
+ *   detail_lines (Shanghai, ISMS): its history holds an impossible date (2024-02-30), so the
+ *     record is not fully accepted (needs_review) and never counts;
+ *   detail_grid and its GBK twin: a quality certificate, not ISMS;
+ *   list_table: list rows of the same three certificates (the two ISMS rows are duplicate
+ *     captures of detail pages; the third is not ISMS).
+ * So iso27001_listed: 11 = 1, 1, 0 in 2020-2022 and 0 elsewhere (the generated records of
+ * setup are removed first). */
+static void test_with_ocr_stage_captures(void **state)
+{
+    world *w = *state;
+    exec_ok(w->db, "DELETE FROM cert_events; DELETE FROM cert_records;");
+    char p[600];
+    snprintf(p, sizeof p, "%s/listed.csv", w->dir);
+    FILE *f = fopen(p, "a");
+    assert_non_null(f);
+    fprintf(f, "600010,北京示例数据科技有限公司,91110108MA01ABCD1E,SSE\n"
+               "600011,上海示例信息技术股份有限公司,91310115MA1H7XY23B,SSE\n");
+    fclose(f);
+    static const char *const pages[] = {"detail_table.html", "detail_lines.html",
+                                        "detail_grid.html", "detail_grid_gbk.html",
+                                        "list_table.html"};
+    dtp_error err;
+    dtp_error_clear(&err);
+    for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+        char path[700], sha[65];
+        snprintf(path, sizeof path, "%s/tests/fixtures/cnca/html/%s", DTP_TEST_SOURCE_DIR,
+                 pages[i]);
+        assert_int_equal(dtp_archive_put_file(w->ar, path, 1 << 20, sha, &err), DTP_OK);
+        assert_int_equal(
+            dtp_staging_add_artifact(w->db, sha, 0, "text/html", pages[i], "cnca", 1, &err),
+            DTP_OK);
+        char *sql = sqlite3_mprintf("INSERT INTO source_artifacts(source, role, artifact_sha256)"
+                                    " VALUES('cnca','%q','%q')",
+                                    pages[i], sha);
+        exec_ok(w->db, sql);
+        sqlite3_free(sql);
+    }
+    config(w, "[source.cnca]\nkind = cnca\nurl = file:///dev/null\ngenerated = yes\n");
+    dtp_ocr_stage_opts oo = {
+        .db = w->db, .archive = w->ar, .cfg = w->cfg, .data_dir = w->dir, .run_id = 1};
+    dtp_ocr_stage_result orr;
+    if (dtp_ocr_stage_run(&oo, &orr, &err) != DTP_OK)
+        fail_msg("ocr: %s", err.message);
+    assert_true(orr.records >= 6);
+    dtp_clean_province_result r;
+    if (run(w, &r, &err) != DTP_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(r.records_seen, orr.records);
+    for (int t = 0; t < NY; t++)
+        assert_float_equal(cellv(w->db, "11", Y0 + t, "iso27001_listed"), t < 2 ? 1 : 0, 0);
+    assert_int_equal(qint(w->db, "SELECT SUM(value) FROM panel_cells WHERE variable ="
+                                 " 'iso27001_listed'"),
+                     2);
+    assert_int_equal(qint(w->db, "SELECT COUNT(*) FROM lineage l JOIN panel_cells c ON c.id ="
+                                 " l.cell_id JOIN cert_records r ON r.id = l.record_id WHERE"
+                                 " c.entity = '11' AND r.kind = 'detail' AND r.uscc ="
+                                 " '91110108MA01ABCD1E'"),
+                     2);
+    assert_int_equal(qint(w->db, "SELECT COUNT(*) FROM ledger WHERE rule = 'not_isms'"), 3);
+    assert_int_equal(qint(w->db, "SELECT COUNT(*) FROM ledger l JOIN cert_records r ON r.id ="
+                                 " json_extract(l.detail, '$.record_id') WHERE l.rule ="
+                                 " 'needs_review' AND r.uscc = '91310115MA1H7XY23B'"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -627,6 +700,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_records_leaves_count_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_with_ocr_stage_captures, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
