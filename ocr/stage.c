@@ -85,7 +85,7 @@ static dtp_status add_record(void *ctx, dtp_ocr_record *rec, dtp_error *err)
     c->recs[c->nrecs] = NULL;
     json_t *j = NULL;
     extern json_t *dtp_ocr_record_to_json(const dtp_ocr_record *r);
-    extern dtp_ocr_record *dtp_ocr_record_from_json(json_t *j);
+    extern dtp_ocr_record *dtp_ocr_record_from_json(json_t * j);
     j = dtp_ocr_record_to_json(rec);
     dtp_ocr_record *copy = j ? dtp_ocr_record_from_json(j) : NULL;
     json_decref(j);
@@ -106,8 +106,8 @@ static json_t *field_json(const dtp_ocr_field *f)
     if (f->locator)
         json_object_set_new(o, "locator", json_string(f->locator));
     if (f->has_box)
-        json_object_set_new(o, "box", json_pack("[i,i,i,i]", f->box.x, f->box.y, f->box.w,
-                                                f->box.h));
+        json_object_set_new(o, "box",
+                            json_pack("[i,i,i,i]", f->box.x, f->box.y, f->box.w, f->box.h));
     return o;
 }
 
@@ -122,10 +122,10 @@ json_t *dtp_ocr_record_to_json(const dtp_ocr_record *r)
     }
     for (size_t i = 0; i < r->nevents; i++) {
         const dtp_ocr_event *e = &r->events[i];
-        json_array_append_new(events, json_pack("{s:o, s:o, s:o}", "activity",
-                                                field_json(&e->activity), "description",
-                                                field_json(&e->description), "date",
-                                                field_json(&e->date)));
+        json_array_append_new(events,
+                              json_pack("{s:o, s:o, s:o}", "activity", field_json(&e->activity),
+                                        "description", field_json(&e->description), "date",
+                                        field_json(&e->date)));
     }
     return json_pack("{s:i, s:i, s:I, s:o, s:o}", "kind", (int)r->kind, "text_capture",
                      r->text_capture, "row_index", (json_int_t)r->row_index, "fields", fields,
@@ -159,9 +159,9 @@ dtp_ocr_record *dtp_ocr_record_from_json(json_t *j)
 {
     if (!json_is_object(j))
         return NULL;
-    dtp_ocr_record *r = dtp_ocr_record_new(
-        (dtp_ocr_record_kind)json_integer_value(json_object_get(j, "kind")), NULL,
-        (long)json_integer_value(json_object_get(j, "row_index")));
+    dtp_ocr_record *r =
+        dtp_ocr_record_new((dtp_ocr_record_kind)json_integer_value(json_object_get(j, "kind")),
+                           NULL, (long)json_integer_value(json_object_get(j, "row_index")));
     if (!r)
         return NULL;
     r->text_capture = (int)json_integer_value(json_object_get(j, "text_capture"));
@@ -264,11 +264,10 @@ static dtp_status read_text_capture(stage *s, capture *c, dtp_error *err)
     dtp_buf_init(&b, CAPTURE_MAX);
     dtp_status st = dtp_archive_read(s->o->archive, c->sha, &b, err);
     if (st == DTP_OK)
-        st = c->kind == CAP_JSON
-                 ? dtp_ocr_parse_json_capture(b.data ? b.data : "", b.len, c->sha, add_record, c,
-                                              err)
-                 : dtp_ocr_parse_html_capture(b.data ? b.data : "", b.len, c->sha, add_record, c,
-                                              err);
+        st = c->kind == CAP_JSON ? dtp_ocr_parse_json_capture(b.data ? b.data : "", b.len, c->sha,
+                                                              add_record, c, err)
+                                 : dtp_ocr_parse_html_capture(b.data ? b.data : "", b.len, c->sha,
+                                                              add_record, c, err);
     dtp_buf_free(&b);
     return st;
 }
@@ -392,7 +391,21 @@ static dtp_status store_capture(stage *s, capture *c, const char *engine_identit
         st = dtp_db_error(db, "prepare record inserts", err);
         goto out;
     }
-    /* a re-read replaces what this capture gave before; queue rows it no longer needs resolve */
+    /* a re-read replaces what this capture gave before; queue rows it no longer needs resolve.
+     * Province cells counted from the old records are stale once they go (and their lineage
+     * edges would block the delete): the whole province panel is removed, never left partial;
+     * the clean stage, which follows in a run, rebuilds it from the new records. */
+    {
+        char *sql = sqlite3_mprintf(
+            "DELETE FROM panel_cells WHERE panel = 'province' AND EXISTS (SELECT 1 FROM"
+            " lineage l JOIN cert_records r ON r.id = l.record_id WHERE r.artifact_sha256 = '%q')",
+            c->sha);
+        st = sql ? dtp_db_exec(db, sql, "remove province cells built from replaced records", err)
+                 : dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+        sqlite3_free(sql);
+        if (st != DTP_OK)
+            goto out;
+    }
     sqlite3_bind_text(del, 1, c->sha, -1, SQLITE_STATIC);
     if (sqlite3_step(del) != SQLITE_DONE) {
         st = dtp_db_error(db, "replace records", err);
@@ -616,13 +629,11 @@ static dtp_status write_review_csv(stage *s, dtp_error *err)
                            -1, &q, NULL) != SQLITE_OK)
         st = dtp_db_error(s->o->db, "read review queue", err);
     while (st == DTP_OK && sqlite3_step(q) == SQLITE_ROW) {
-        dtp_ocr_review_row row = {(const char *)sqlite3_column_text(q, 0),
-                                  (const char *)sqlite3_column_text(q, 1),
-                                  (const char *)sqlite3_column_text(q, 2),
-                                  (const char *)sqlite3_column_text(q, 3),
-                                  (float)sqlite3_column_double(q, 4),
-                                  (const char *)sqlite3_column_text(q, 5),
-                                  (const char *)sqlite3_column_text(q, 6)};
+        dtp_ocr_review_row row = {
+            (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
+            (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
+            (float)sqlite3_column_double(q, 4),      (const char *)sqlite3_column_text(q, 5),
+            (const char *)sqlite3_column_text(q, 6)};
         st = dtp_ocr_review_write_row(f, &row, err);
     }
     sqlite3_finalize(q);
@@ -664,8 +675,7 @@ static dtp_status list_captures(stage *s, dtp_error *err)
     return DTP_OK;
 }
 
-dtp_status dtp_ocr_stage_run(const dtp_ocr_stage_opts *o, dtp_ocr_stage_result *res,
-                             dtp_error *err)
+dtp_status dtp_ocr_stage_run(const dtp_ocr_stage_opts *o, dtp_ocr_stage_result *res, dtp_error *err)
 {
     static stage s;
     memset(&s, 0, sizeof s);
@@ -707,9 +717,8 @@ dtp_status dtp_ocr_stage_run(const dtp_ocr_stage_opts *o, dtp_ocr_stage_result *
     res->images = (int)nimages;
     if (nimages) {
         long workers = dtp_config_int(o->cfg, "ocr", "workers");
-        if ((st = dtp_ocr_pool_new((int)workers, NULL,
-                                   dtp_config_get(o->cfg, "ocr", "languages"), &pool, err)) !=
-            DTP_OK)
+        if ((st = dtp_ocr_pool_new((int)workers, NULL, dtp_config_get(o->cfg, "ocr", "languages"),
+                                   &pool, err)) != DTP_OK)
             goto out;
         snprintf(identity, sizeof identity, "%s",
                  dtp_ocr_engine_identity(dtp_ocr_pool_engine(pool, 0)));
@@ -723,8 +732,8 @@ dtp_status dtp_ocr_stage_run(const dtp_ocr_stage_opts *o, dtp_ocr_stage_result *
             continue;
         }
         if (c->kind == CAP_IMAGE) {
-            if ((c->st = dtp_ocr_cache_key(dtp_ocr_pool_engine(pool, 0), c->sha, &s.params,
-                                           c->key, &c->err)) != DTP_OK)
+            if ((c->st = dtp_ocr_cache_key(dtp_ocr_pool_engine(pool, 0), c->sha, &s.params, c->key,
+                                           &c->err)) != DTP_OK)
                 continue;
         } else {
             snprintf(c->key, sizeof c->key, "%s", TEXT_PARSER);

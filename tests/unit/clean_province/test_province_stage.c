@@ -631,7 +631,8 @@ static void test_no_records_leaves_count_missing(void **state)
  *   list_table: list rows of the same three certificates (the two ISMS rows are duplicate
  *     captures of detail pages; the third is not ISMS).
  * So iso27001_listed: 11 = 1, 1, 0 in 2020-2022 and 0 elsewhere (the generated records of
- * setup are removed first). */
+ * setup are removed first). A second ocr run replaces the records: the province cells built
+ * from them go with them (ocr/stage.c), and the next clean run rebuilds the same counts. */
 static void test_with_ocr_stage_captures(void **state)
 {
     world *w = *state;
@@ -688,6 +689,16 @@ static void test_with_ocr_stage_captures(void **state)
                                  " json_extract(l.detail, '$.record_id') WHERE l.rule ="
                                  " 'needs_review' AND r.uscc = '91310115MA1H7XY23B'"),
                      1);
+    /* the next run reads the captures again while the cells point at their records */
+    if (dtp_ocr_stage_run(&oo, &orr, &err) != DTP_OK)
+        fail_msg("second ocr run: %s", err.message);
+    /* the province cells counted from the replaced records are gone, not left stale */
+    assert_int_equal(qint(w->db, "SELECT COUNT(*) FROM panel_cells WHERE panel = 'province'"), 0);
+    if (run(w, &r, &err) != DTP_OK)
+        fail_msg("second clean run: %s", err.message);
+    assert_int_equal(qint(w->db, "SELECT SUM(value) FROM panel_cells WHERE variable ="
+                                 " 'iso27001_listed'"),
+                     2);
 }
 
 int main(void)
