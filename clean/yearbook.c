@@ -1,241 +1,134 @@
 /* See yearbook.h. */
 #include "clean/yearbook.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clean/csvtable.h"
-#include "common/uscc.h"
+#include "common/config.h"
 
-const char *const dtp_yb_index_indicators[DTP_YB_N_INDEX] = {
-    "websites_per_100_enterprises", /* websites per hundred enterprises */
-    "ecommerce_enterprise_share",   /* share of enterprises with e-commerce transactions */
-    "ecommerce_sales",              /* e-commerce sales */
-    "ecommerce_purchases",          /* e-commerce purchases */
-    "online_retail_sales",          /* online retail sales */
-    "telecom_business_volume",      /* telecommunications business volume */
-    "software_revenue",             /* software business revenue */
-    "it_services_revenue",          /* IT services revenue */
-    "software_it_enterprises",      /* number of software and IT services enterprises */
-    "electronics_enterprises",      /* number of electronic information manufacturing firms */
-};
+static const char *const names[DTP_YB_N] = {"websites_per_100",
+                                            "ecommerce_share",
+                                            "ecommerce_sales",
+                                            "ecommerce_purchases",
+                                            "online_retail",
+                                            "telecom_volume",
+                                            "software_revenue",
+                                            "it_services_revenue",
+                                            "software_firms",
+                                            "electronics_firms",
+                                            "gdp",
+                                            "budget_expenditure",
+                                            "population",
+                                            "area",
+                                            "tertiary_va",
+                                            "secondary_va",
+                                            "retail_sales",
+                                            "tech_market_turnover",
+                                            "fdi",
+                                            "postal_telecom",
+                                            "loans",
+                                            "exchange_rate"};
 
-const char *const dtp_yb_control_indicators[DTP_YB_N_CONTROL] = {
-    "gdp",         "budget_expenditure", "population",     "area",
-    "tertiary_va", "secondary_va",       "retail_sales",   "tech_market_turnover",
-    "fdi",         "exchange_rate",      "postal_telecom", "loans",
-};
-
-#define bad_field(err, t, r, field, what, arg)                                                     \
-    (dtp_error_locatef((err), "%s:%zu:%s", dtp_clean_csv_name(t), dtp_clean_csv_line((t), (r)),    \
-                       (field)),                                                                   \
-     dtp_error_set((err), DTP_ERR_PARSE, "clean", what, (arg)))
-
-static int known_indicator(const char *s)
+int dtp_yearbook_indicator(const char *name)
 {
-    for (size_t i = 0; i < DTP_YB_N_INDEX; i++)
-        if (strcmp(s, dtp_yb_index_indicators[i]) == 0)
-            return 1;
-    for (size_t i = 0; i < DTP_YB_N_CONTROL; i++)
-        if (strcmp(s, dtp_yb_control_indicators[i]) == 0)
-            return 1;
-    return 0;
+    for (int k = 0; name && k < DTP_YB_N; k++)
+        if (strcmp(name, names[k]) == 0)
+            return k;
+    return -1;
 }
 
-static int take(const dtp_clean_csv *t, size_t r, long c, char *dst, size_t dstsz)
+const char *dtp_yearbook_indicator_name(int k)
 {
-    const char *src = c >= 0 ? dtp_clean_csv_cell(t, r, (size_t)c) : NULL;
-    if (!src)
-        src = "";
-    while (*src == ' ')
-        src++;
-    size_t len = strlen(src);
-    while (len && (src[len - 1] == ' ' || src[len - 1] == '\r'))
-        len--;
-    if (len >= dstsz)
-        return 0;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-    return 1;
+    return k >= 0 && k < DTP_YB_N ? names[k] : "?";
+}
+
+void dtp_yearbook_free(dtp_yearbook *y)
+{
+    if (!y)
+        return;
+    dtp_clean_csv_free(y->csv);
+    free(y->rows);
+    memset(y, 0, sizeof *y);
+}
+
+static int two_digits(const char *s)
+{
+    return s && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] == 0;
 }
 
 dtp_status dtp_yearbook_read_mem(const char *data, size_t n, const char *name, dtp_yearbook *out,
                                  dtp_error *err)
 {
-    static const char *const cols[] = {"province", "year", "indicator", "value", "unit", "source"};
-    long idx[6];
-    dtp_clean_csv *t = NULL;
     memset(out, 0, sizeof *out);
-    snprintf(out->name, sizeof out->name, "%s", name ? name : "<memory>");
-    dtp_status st = dtp_clean_csv_read_mem(data, n, ',', name, &t, err);
+    dtp_status st = dtp_clean_csv_read_mem(data, n, ',', name, &out->csv, err);
     if (st != DTP_OK)
         return st;
-    if ((st = dtp_clean_csv_require(t, cols, 6, idx, "clean", err)) != DTP_OK)
-        goto out;
-    size_t rows = dtp_clean_csv_rows(t) - 1;
-    if (rows > DTP_YB_MAX_ROWS) {
-        dtp_error_where(err, NULL, NULL, dtp_clean_csv_name(t));
-        st = dtp_error_set(err, DTP_ERR_LIMIT, "clean", "more than %u yearbook rows",
-                           DTP_YB_MAX_ROWS);
-        goto out;
-    }
-    out->rows = calloc(rows ? rows : 1, sizeof *out->rows);
+    static const char *const need[] = {"province_code", "year", "indicator", "value", "unit"};
+    long ix[5];
+    if ((st = dtp_clean_csv_require(out->csv, need, 5, ix, "clean", err)) != DTP_OK)
+        goto fail;
+    long src_col = dtp_clean_csv_col(out->csv, "source");
+    size_t nrows = dtp_clean_csv_rows(out->csv);
+    out->rows = calloc(nrows ? nrows : 1, sizeof *out->rows);
     if (!out->rows) {
         st = dtp_error_set(err, DTP_ERR_NOMEM, "clean", "out of memory");
-        goto out;
+        goto fail;
     }
-    for (size_t r = 1; r <= rows; r++) {
-        dtp_yb_row *y = &out->rows[out->n];
-        char year[16], value[64];
-        char *end;
-        if (!take(t, r, idx[0], y->province, sizeof y->province) || strlen(y->province) != 2 ||
-            !dtp_province_code_known(y->province)) {
-            st = bad_field(err, t, r, "province", "'%s' is not a GB/T 2260 province code",
-                           y->province);
-            goto out;
+    out->all_generated = src_col >= 0 && nrows > 1;
+    for (size_t r = 1; r < nrows; r++) {
+        dtp_yearbook_row *y = &out->rows[out->n];
+        const char *code = dtp_clean_csv_cell(out->csv, r, (size_t)ix[0]);
+        const char *ys = dtp_clean_csv_cell(out->csv, r, (size_t)ix[1]);
+        const char *ind = dtp_clean_csv_cell(out->csv, r, (size_t)ix[2]);
+        const char *vs = dtp_clean_csv_cell(out->csv, r, (size_t)ix[3]);
+        const char *unit = dtp_clean_csv_cell(out->csv, r, (size_t)ix[4]);
+        const char *src = src_col >= 0 ? dtp_clean_csv_cell(out->csv, r, (size_t)src_col) : NULL;
+        y->line = dtp_clean_csv_line(out->csv, r);
+        long year = 0;
+        if (!two_digits(code) || dtp_parse_long(ys, &year) != 0 || year < 1900 || year > 2999 ||
+            !ind || !vs || !unit || !*unit) {
+            dtp_error_locatef(err, "%s:%zu", name, y->line);
+            st = dtp_error_set(err, DTP_ERR_PARSE, "clean",
+                               "yearbook row needs province_code (2 digits), year, indicator,"
+                               " value and unit");
+            goto fail;
         }
-        errno = 0;
-        long yr = take(t, r, idx[1], year, sizeof year) ? strtol(year, &end, 10) : -1;
-        if (yr < 1900 || yr > 2100 || errno || *end) {
-            st = bad_field(err, t, r, "year", "'%s' is not a year between 1900 and 2100", year);
-            goto out;
+        if ((y->indicator = dtp_yearbook_indicator(ind)) < 0) {
+            dtp_error_locatef(err, "%s:%zu", name, y->line);
+            st = dtp_error_set(err, DTP_ERR_PARSE, "clean",
+                               "unknown indicator '%.64s' (data/snapshot/province/README.md lists"
+                               " the names)",
+                               ind);
+            goto fail;
         }
-        y->year = (int)yr;
-        if (!take(t, r, idx[2], y->indicator, sizeof y->indicator) ||
-            !known_indicator(y->indicator)) {
-            st = bad_field(err, t, r, "indicator", "'%s' is not a known indicator", y->indicator);
-            goto out;
+        if (dtp_parse_double(vs, &y->value) != 0 || !isfinite(y->value) || y->value < 0) {
+            dtp_error_locatef(err, "%s:%zu", name, y->line);
+            st = dtp_error_set(err, DTP_ERR_PARSE, "clean",
+                               "%s %s %ld: value '%.64s' is not a non-negative number", code, ind,
+                               year, vs);
+            goto fail;
         }
-        errno = 0;
-        if (!take(t, r, idx[3], value, sizeof value) || !value[0]) {
-            st = bad_field(err, t, r, "value", "%s", "value is required");
-            goto out;
+        if (strcmp(code, "00") == 0 && y->indicator != DTP_YB_EXCHANGE_RATE) {
+            dtp_error_locatef(err, "%s:%zu", name, y->line);
+            st =
+                dtp_error_set(err, DTP_ERR_PARSE, "clean",
+                              "province_code 00 (national) is only for exchange_rate, not %s", ind);
+            goto fail;
         }
-        y->value = strtod(value, &end);
-        if (errno || *end || !isfinite(y->value)) {
-            st = bad_field(err, t, r, "value", "'%s' is not a finite number", value);
-            goto out;
-        }
-        if (!take(t, r, idx[4], y->unit, sizeof y->unit) || !y->unit[0]) {
-            st = bad_field(err, t, r, "unit", "%s", "unit is required (at most 31 bytes)");
-            goto out;
-        }
-        if (!take(t, r, idx[5], y->source, sizeof y->source) || !y->source[0]) {
-            st = bad_field(err, t, r, "source", "%s", "source is required (at most 255 bytes)");
-            goto out;
-        }
-        y->line = dtp_clean_csv_line(t, r);
-        const dtp_yb_row *dup = dtp_yearbook_get(out, y->province, y->year, y->indicator);
-        if (dup) {
-            char msg[32];
-            snprintf(msg, sizeof msg, "%zu", dup->line);
-            st = bad_field(err, t, r, "indicator",
-                           "a second value for this province, year and indicator (first on "
-                           "line %s)",
-                           msg);
-            goto out;
-        }
+        memcpy(y->code, code, 3);
+        y->year = (int)year;
+        y->raw = vs;
+        y->unit = unit;
+        y->source = src ? src : "";
+        y->value_col = ix[3] + 1;
+        if (!src || strncmp(src, "GENERATED", 9) != 0)
+            out->all_generated = 0;
         out->n++;
     }
-out:
-    dtp_clean_csv_free(t);
-    if (st != DTP_OK)
-        dtp_yearbook_free(out);
-    return st;
-}
-
-dtp_status dtp_yearbook_read_file(const char *path, dtp_yearbook *out, dtp_error *err)
-{
-    memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        dtp_error_where(err, NULL, NULL, path);
-        return dtp_error_set(err, DTP_ERR_IO, "clean", "cannot open yearbook file");
-    }
-    char *buf = malloc(DTP_CLEAN_CSV_MAX_BYTES + 1);
-    dtp_status st;
-    if (!buf) {
-        fclose(f);
-        return dtp_error_set(err, DTP_ERR_NOMEM, "clean", "out of memory");
-    }
-    size_t n = fread(buf, 1, DTP_CLEAN_CSV_MAX_BYTES + 1, f);
-    if (ferror(f)) {
-        dtp_error_where(err, NULL, NULL, path);
-        st = dtp_error_set(err, DTP_ERR_IO, "clean", "read failed");
-    } else if (n > DTP_CLEAN_CSV_MAX_BYTES) {
-        dtp_error_where(err, NULL, NULL, path);
-        st = dtp_error_set(err, DTP_ERR_LIMIT, "clean", "yearbook file over %u bytes",
-                           DTP_CLEAN_CSV_MAX_BYTES);
-    } else {
-        st = dtp_yearbook_read_mem(buf, n, path, out, err);
-    }
-    fclose(f);
-    free(buf);
-    return st;
-}
-
-void dtp_yearbook_free(dtp_yearbook *yb)
-{
-    free(yb->rows);
-    yb->rows = NULL;
-    yb->n = 0;
-}
-
-const dtp_yb_row *dtp_yearbook_get(const dtp_yearbook *yb, const char *province, int year,
-                                   const char *indicator)
-{
-    for (size_t i = 0; i < yb->n; i++) {
-        const dtp_yb_row *r = &yb->rows[i];
-        if (r->year == year && strcmp(r->province, province) == 0 &&
-            strcmp(r->indicator, indicator) == 0)
-            return r;
-    }
-    return NULL;
-}
-
-void dtp_yearbook_control_inputs(const dtp_yearbook *yb, const char *province, int year,
-                                 dtp_ctl_inputs *in)
-{
-    dtp_ctl_quantity *slots[DTP_YB_N_CONTROL] = {
-        &in->gdp,         &in->budget_expenditure, &in->population,     &in->area,
-        &in->tertiary_va, &in->secondary_va,       &in->retail_sales,   &in->tech_market_turnover,
-        &in->fdi,         &in->exchange_rate,      &in->postal_telecom, &in->loans,
-    };
-    for (size_t i = 0; i < DTP_YB_N_CONTROL; i++) {
-        const dtp_yb_row *r = dtp_yearbook_get(yb, province, year, dtp_yb_control_indicators[i]);
-        slots[i]->value = r ? r->value : NAN;
-        slots[i]->unit = r ? r->unit : NULL;
-    }
-}
-
-dtp_status dtp_yearbook_index_matrix(const dtp_yearbook *yb, const char *const *provinces, size_t n,
-                                     int year, double *x, dtp_error *err)
-{
-    for (size_t k = 0; k < DTP_YB_N_INDEX; k++) {
-        const char *unit = NULL, *unit_prov = NULL;
-        for (size_t i = 0; i < n; i++) {
-            const dtp_yb_row *r =
-                dtp_yearbook_get(yb, provinces[i], year, dtp_yb_index_indicators[k]);
-            if (!r) {
-                dtp_error_locatef(err, "%s: province %s year %d indicator %s", yb->name,
-                                  provinces[i], year, dtp_yb_index_indicators[k]);
-                return dtp_error_set(err, DTP_ERR_VALIDATION, "clean",
-                                     "no value for an index indicator");
-            }
-            if (unit && strcmp(unit, r->unit) != 0) {
-                dtp_error_locatef(err, "%s:%zu: province %s year %d indicator %s", yb->name,
-                                  r->line, provinces[i], year, dtp_yb_index_indicators[k]);
-                return dtp_error_set(err, DTP_ERR_VALIDATION, "clean",
-                                     "unit '%s' differs from '%s' of province %s", r->unit, unit,
-                                     unit_prov);
-            }
-            unit = r->unit;
-            unit_prov = provinces[i];
-            x[i * DTP_YB_N_INDEX + k] = r->value;
-        }
-    }
     return DTP_OK;
+fail:
+    dtp_yearbook_free(out);
+    return st;
 }

@@ -1,65 +1,72 @@
-/* Province yearbook inputs (METHODS.md §B): the ten indicators of the digital trade index and
- * the inputs of the controls, supplied by the maintainer as one long CSV:
- *   province,year,indicator,value,unit,source
- * province is the GB/T 2260 two-digit code; indicator one of the names below; unit the figure's
- * unit as printed (checked where it matters: controls.h converts money, persons and area; the
- * index needs one unit per indicator and year across provinces); source the yearbook and table.
- * Every field is required; a second row for the same province, year and indicator is an error. */
+/* The province yearbook CSV (METHODS.md §B: the ten digital-trade indicators and the controls'
+ * inputs), one row per province, year and indicator:
+ *   province_code,year,indicator,value,unit[,source]
+ * province_code: two-digit GB/T 2260 code, or 00 (national) for exchange_rate only; value: a
+ * non-negative number as printed; unit: the figure's unit (clean/controls.h lists those the
+ * controls convert); source: the yearbook edition and table (optional column). The format is
+ * documented with the demo file in data/snapshot/province/README.md. */
 #ifndef DTP_CLEAN_YEARBOOK_H
 #define DTP_CLEAN_YEARBOOK_H
 
 #include <stddef.h>
 
-#include "clean/controls.h"
+#include "clean/csvtable.h"
 #include "common/error.h"
 
-/* The ten index indicators, in METHODS.md order: the first five make dt_ordering (digital
- * ordering trade driven by industrial digitisation), the last five dt_products (digital
- * products, services and technology trade). */
-#define DTP_YB_N_INDEX 10
-#define DTP_YB_N_ORDERING 5
-extern const char *const dtp_yb_index_indicators[DTP_YB_N_INDEX];
-/* The control inputs, named as the fields of dtp_ctl_inputs. */
-#define DTP_YB_N_CONTROL 12
-extern const char *const dtp_yb_control_indicators[DTP_YB_N_CONTROL];
+/* Indicator indices: the first DTP_YB_N_INDEX are the entropy index's, ordering then products. */
+enum {
+    DTP_YB_WEBSITES, /* websites_per_100: websites per hundred enterprises */
+    DTP_YB_ECOM_SHARE,
+    DTP_YB_ECOM_SALES,
+    DTP_YB_ECOM_PURCHASES,
+    DTP_YB_ONLINE_RETAIL,
+    DTP_YB_TELECOM,
+    DTP_YB_SOFTWARE_REV,
+    DTP_YB_IT_SERVICES,
+    DTP_YB_SOFTWARE_FIRMS,
+    DTP_YB_ELECTRONICS_FIRMS,
+    DTP_YB_N_INDEX,
+    DTP_YB_GDP = DTP_YB_N_INDEX,
+    DTP_YB_BUDGET,
+    DTP_YB_POPULATION,
+    DTP_YB_AREA,
+    DTP_YB_TERTIARY,
+    DTP_YB_SECONDARY,
+    DTP_YB_RETAIL,
+    DTP_YB_TECH_MARKET,
+    DTP_YB_FDI,
+    DTP_YB_POSTAL_TELECOM,
+    DTP_YB_LOANS,
+    DTP_YB_EXCHANGE_RATE,
+    DTP_YB_N
+};
 
-typedef struct dtp_yb_row {
-    char province[3];
+typedef struct dtp_yearbook_row {
+    char code[3]; /* "11".."82", or "00" */
     int year;
-    char indicator[40];
+    int indicator; /* DTP_YB_* */
     double value;
-    char unit[32];
-    char source[256];
-    size_t line;
-} dtp_yb_row;
+    const char *raw, *unit, *source; /* borrowed from the table; source may be "" */
+    size_t line;                     /* 1-based physical line */
+    long value_col;                  /* 1-based column of the value */
+} dtp_yearbook_row;
 
 typedef struct dtp_yearbook {
-    dtp_yb_row *rows;
+    dtp_clean_csv *csv;
+    dtp_yearbook_row *rows;
     size_t n;
-    char name[256]; /* file it was read from */
+    int all_generated; /* a source column where every row starts with GENERATED */
 } dtp_yearbook;
 
-#define DTP_YB_MAX_ROWS 200000u
-
+/* Parse and check the shape of every row (columns, code, year, known indicator, value, unit;
+ * 00 only for exchange_rate). DTP_ERR_PARSE naming name:line on the first bad row. Which
+ * provinces and years are wanted, duplicates and balance are the caller's. */
 dtp_status dtp_yearbook_read_mem(const char *data, size_t n, const char *name, dtp_yearbook *out,
                                  dtp_error *err);
-dtp_status dtp_yearbook_read_file(const char *path, dtp_yearbook *out, dtp_error *err);
-void dtp_yearbook_free(dtp_yearbook *yb);
+void dtp_yearbook_free(dtp_yearbook *y);
 
-/* Borrowed row, or NULL. */
-const dtp_yb_row *dtp_yearbook_get(const dtp_yearbook *yb, const char *province, int year,
-                                   const char *indicator);
-
-/* The control inputs of one province-year (units borrowed from yb; absent inputs have unit
- * NULL), ready for dtp_controls_compute. */
-void dtp_yearbook_control_inputs(const dtp_yearbook *yb, const char *province, int year,
-                                 dtp_ctl_inputs *in);
-
-/* The n x 10 matrix of index indicators for year over provinces[0..n-1] (row i = province i,
- * columns in dtp_yb_index_indicators order), for dtp_entropy_year. DTP_ERR_VALIDATION naming the
- * province, year and indicator when a value is absent, or when an indicator's unit differs
- * between provinces in the year (min-max scaling needs one unit). */
-dtp_status dtp_yearbook_index_matrix(const dtp_yearbook *yb, const char *const *provinces, size_t n,
-                                     int year, double *x, dtp_error *err);
+/* DTP_YB_* for an indicator name, -1 when unknown; and the name of one. */
+int dtp_yearbook_indicator(const char *name);
+const char *dtp_yearbook_indicator_name(int k);
 
 #endif

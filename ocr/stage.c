@@ -391,7 +391,21 @@ static dtp_status store_capture(stage *s, capture *c, const char *engine_identit
         st = dtp_db_error(db, "prepare record inserts", err);
         goto out;
     }
-    /* a re-read replaces what this capture gave before; queue rows it no longer needs resolve */
+    /* a re-read replaces what this capture gave before; queue rows it no longer needs resolve.
+     * Province cells counted from the old records are stale once they go (and their lineage
+     * edges would block the delete): the whole province panel is removed, never left partial;
+     * the clean stage, which follows in a run, rebuilds it from the new records. */
+    {
+        char *sql = sqlite3_mprintf(
+            "DELETE FROM panel_cells WHERE panel = 'province' AND EXISTS (SELECT 1 FROM"
+            " lineage l JOIN cert_records r ON r.id = l.record_id WHERE r.artifact_sha256 = '%q')",
+            c->sha);
+        st = sql ? dtp_db_exec(db, sql, "remove province cells built from replaced records", err)
+                 : dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+        sqlite3_free(sql);
+        if (st != DTP_OK)
+            goto out;
+    }
     sqlite3_bind_text(del, 1, c->sha, -1, SQLITE_STATIC);
     if (sqlite3_step(del) != SQLITE_DONE) {
         st = dtp_db_error(db, "replace records", err);
