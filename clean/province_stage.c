@@ -32,6 +32,7 @@
 
 #include "clean/certvalid.h"
 #include "clean/clean.h"
+#include "clean/stagekit.h"
 #include "clean/controls.h"
 #include "clean/csvtable.h"
 #include "clean/entropy.h"
@@ -159,22 +160,6 @@ static size_t yb_at(const ctx *c, size_t p, int t, int k)
 static size_t cell_at(const ctx *c, size_t p, int t, int v)
 {
     return (p * (size_t)c->ny + (size_t)t) * N_VARS + (size_t)v;
-}
-
-static const char *col(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? (const char *)t : "";
-}
-
-static void resolve(const dtp_clean_opts *o, const char *v, char *out, size_t n)
-{
-    if (!v || !*v)
-        snprintf(out, n, "%s", "");
-    else if (v[0] == '/' || !o->config_dir || !*o->config_dir)
-        snprintf(out, n, "%s", v);
-    else
-        snprintf(out, n, "%s/%s", o->config_dir, v);
 }
 
 static const char *base_name(const char *path)
@@ -356,7 +341,7 @@ static long panel_index(const ctx *c, const char *code)
 static dtp_status load_provinces(ctx *c, dtp_error *err)
 {
     char path[PATH_LEN];
-    resolve(c->o, dtp_config_get(c->o->cfg, "clean", "provinces"), path, sizeof path);
+    dtp_clean_resolve(c->o, dtp_config_get(c->o->cfg, "clean", "provinces"), path, sizeof path);
     dtp_status st = dtp_ref_provinces_read_file(path, &c->provs, err);
     if (st != DTP_OK)
         return st;
@@ -537,11 +522,6 @@ static dtp_status check_yearbook_balanced(ctx *c, dtp_error *err)
 
 /* ---- certificates -------------------------------------------------------------------------- */
 
-static char *dupz(const char *s)
-{
-    return strdup(s ? s : "");
-}
-
 static void cert_free(cert *r)
 {
     free(r->artifact);
@@ -593,19 +573,19 @@ static dtp_status load_certs(ctx *c, dtp_error *err)
         cert *r = &c->certs[c->ncerts++];
         memset(r, 0, sizeof *r);
         r->id = sqlite3_column_int64(s, 0);
-        r->artifact = dupz(col(s, 1));
-        r->key = dupz(col(s, 2));
+        r->artifact = dtp_clean_dupz(dtp_clean_col(s, 1));
+        r->key = dtp_clean_dupz(dtp_clean_col(s, 2));
         r->detail = sqlite3_column_int(s, 3);
-        r->cert_no = dupz(col(s, 4));
-        r->org = dupz(col(s, 5));
-        r->uscc = dupz(col(s, 6));
-        r->address = dupz(col(s, 7));
-        r->issue = dupz(col(s, 8));
-        r->first_issue = dupz(col(s, 9));
-        r->expiry = dupz(col(s, 10));
-        r->review = dupz(col(s, 11));
+        r->cert_no = dtp_clean_dupz(dtp_clean_col(s, 4));
+        r->org = dtp_clean_dupz(dtp_clean_col(s, 5));
+        r->uscc = dtp_clean_dupz(dtp_clean_col(s, 6));
+        r->address = dtp_clean_dupz(dtp_clean_col(s, 7));
+        r->issue = dtp_clean_dupz(dtp_clean_col(s, 8));
+        r->first_issue = dtp_clean_dupz(dtp_clean_col(s, 9));
+        r->expiry = dtp_clean_dupz(dtp_clean_col(s, 10));
+        r->review = dtp_clean_dupz(dtp_clean_col(s, 11));
         r->is_isms = sqlite3_column_int(s, 12) == 1;
-        r->stored_at = dupz(col(s, 13));
+        r->stored_at = dtp_clean_dupz(dtp_clean_col(s, 13));
         r->valid = calloc((size_t)c->ny, 1);
         r->prov = -1;
         if (!r->artifact || !r->key || !r->cert_no || !r->org || !r->uscc || !r->address ||
@@ -676,8 +656,8 @@ static dtp_status load_events(ctx *c, sqlite3_stmt *s, const cert *r, dtp_cert_e
             break;
         }
         dtp_cert_event *e = &ev[*n];
-        if (!sqlite3_column_int(s, 2) || !cmp_event_kind(col(s, 0), &e->kind) ||
-            !dtp_date_parse(col(s, 1), &e->date))
+        if (!sqlite3_column_int(s, 2) || !cmp_event_kind(dtp_clean_col(s, 0), &e->kind) ||
+            !dtp_date_parse(dtp_clean_col(s, 1), &e->date))
             *ok = 0;
         (*n)++;
     }
@@ -1225,8 +1205,8 @@ dtp_status dtp_clean_province(const dtp_clean_opts *o, dtp_clean_province_result
     c.res = res;
     dtp_status st;
     char ybpath[PATH_LEN], lpath[PATH_LEN];
-    resolve(o, dtp_config_get(o->cfg, "clean", "yearbook"), ybpath, sizeof ybpath);
-    resolve(o, dtp_config_get(o->cfg, "clean", "listed_companies"), lpath, sizeof lpath);
+    dtp_clean_resolve(o, dtp_config_get(o->cfg, "clean", "yearbook"), ybpath, sizeof ybpath);
+    dtp_clean_resolve(o, dtp_config_get(o->cfg, "clean", "listed_companies"), lpath, sizeof lpath);
     if (!ybpath[0]) {
         /* no province panel in this configuration: a previous one must not be published */
         if ((st = dtp_db_begin(o->db, err)) != DTP_OK)
