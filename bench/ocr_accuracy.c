@@ -174,6 +174,32 @@ static void score(fieldres *fr, const dtp_ocr_field *f)
         fr->outcome = f->value && !strcmp(f->value, fr->truth) ? 1 : 2;
 }
 
+/* The truth row a list record stands for: the row with the most values equal to the record's
+ * (a parser that drops or merges a row must not shift every later row into "wrong"); ties and
+ * no match at all fall back to the record's own index. */
+static long list_row_of(const job *j, const dtp_ocr_record *rec)
+{
+    long best = rec->row_index;
+    int best_n = 0;
+    for (int i = 0; i < j->nf; i++) {
+        const fieldres *fr = &j->f[i];
+        if (strncmp(fr->key, "list.", 5) || (i > 0 && j->f[i - 1].row == fr->row))
+            continue; /* first field of each truth row */
+        int n = 0;
+        for (int k = i; k < j->nf && j->f[k].row == fr->row; k++) {
+            int id = dtp_ocr_field_by_name(j->f[k].key + 5);
+            const dtp_ocr_field *f =
+                id >= 0 ? dtp_ocr_record_field_c(rec, (dtp_ocr_field_id)id) : NULL;
+            n += f && f->value && !strcmp(f->value, j->f[k].truth);
+        }
+        if (n > best_n || (n == best_n && n > 0 && fr->row == rec->row_index)) {
+            best_n = n;
+            best = fr->row;
+        }
+    }
+    return best;
+}
+
 static dtp_status on_record(void *vj, dtp_ocr_record *rec, dtp_error *err)
 {
     job *j = vj;
@@ -186,7 +212,7 @@ static dtp_status on_record(void *vj, dtp_ocr_record *rec, dtp_error *err)
             const dtp_ocr_event *ev = &rec->events[fr->row];
             score(fr, fr->part == 0 ? &ev->activity : fr->part == 2 ? &ev->date : &ev->description);
         } else if (!strncmp(fr->key, "list.", 5)) {
-            if (rec->kind != DTP_OCR_RECORD_LIST_ROW || rec->row_index != fr->row)
+            if (rec->kind != DTP_OCR_RECORD_LIST_ROW || list_row_of(j, rec) != fr->row)
                 continue;
             int id = dtp_ocr_field_by_name(k);
             score(fr, id >= 0 ? dtp_ocr_record_field_c(rec, (dtp_ocr_field_id)id) : NULL);
