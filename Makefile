@@ -34,13 +34,13 @@ test: build
 
 # Unit tests and fuzz-seed replays under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan-test: deps
-	cmake -S . -B $(BUILD)-asan -DDTP_SANITIZE=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug
+	cmake -S . -B $(BUILD)-asan -DDTP_WERROR=ON -DDTP_SANITIZE=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(BUILD)-asan -j $(JOBS)
 	ctest --test-dir $(BUILD)-asan --output-on-failure -j $(JOBS) -L unit
 
 # libFuzzer targets, each run briefly (DTP_FUZZ_SECONDS).
 fuzz: deps
-	cmake -S . -B $(BUILD)-fuzz -DDTP_FUZZ=ON -DDTP_FUZZ_SECONDS=$(DTP_FUZZ_SECONDS) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug
+	cmake -S . -B $(BUILD)-fuzz -DDTP_WERROR=ON -DDTP_FUZZ=ON -DDTP_FUZZ_SECONDS=$(DTP_FUZZ_SECONDS) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(BUILD)-fuzz -j $(JOBS)
 	ctest --test-dir $(BUILD)-fuzz --output-on-failure -j $(JOBS) -L fuzz
 

@@ -26,7 +26,8 @@ dtp_status dtp_buf_puts(dtp_buf *b, const char *s);
 
 /* Append printf-style text. */
 dtp_status dtp_buf_printf(dtp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-dtp_status dtp_buf_vprintf(dtp_buf *b, const char *fmt, va_list ap);
+dtp_status dtp_buf_vprintf(dtp_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Make the contents empty, keep the allocation. */
 void dtp_buf_reset(dtp_buf *b);

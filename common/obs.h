@@ -7,11 +7,11 @@
 #include "common/error.h"
 
 typedef struct dtp_obs {
-    const char *source;        /* configured source name: unctad, worldbank, itu, ... */
-    const char *indicator;     /* the source's own indicator/series code as written */
-    const char *variable;      /* panel variable (dt_exp, dt_imp, iso27001, pv, fdi, infra) or NULL */
-    const char *entity_raw;    /* entity label as written (may be "") */
-    const char *entity_code;   /* entity code as written (M49 "076", ISO3, WB id) or NULL */
+    const char *source;      /* configured source name: unctad, worldbank, itu, ... */
+    const char *indicator;   /* the source's own indicator/series code as written */
+    const char *variable;    /* panel variable (dt_exp, dt_imp, iso27001, pv, fdi, infra) or NULL */
+    const char *entity_raw;  /* entity label as written (may be "") */
+    const char *entity_code; /* entity code as written (M49 "076", ISO3, WB id) or NULL */
     const char *entity_system; /* "m49", "iso3", "iso2", "wb", "name" */
     int is_aggregate;          /* 1 when the source itself marks it as a group/aggregate */
     int year;                  /* period as a year */

@@ -11,10 +11,10 @@
 #define DTP_USCC_LEN 18
 
 typedef enum dtp_uscc_result {
-    DTP_USCC_OK = 0,          /* valid as given */
-    DTP_USCC_BAD_LENGTH,      /* not 18 characters */
-    DTP_USCC_BAD_CHARACTER,   /* a character outside the code's alphabet */
-    DTP_USCC_BAD_CHECK,       /* well-formed but the check character does not match */
+    DTP_USCC_OK = 0,        /* valid as given */
+    DTP_USCC_BAD_LENGTH,    /* not 18 characters */
+    DTP_USCC_BAD_CHARACTER, /* a character outside the code's alphabet */
+    DTP_USCC_BAD_CHECK,     /* well-formed but the check character does not match */
 } dtp_uscc_result;
 
 /* Validate an 18-character code (upper-case ASCII expected; no normalisation is done). */

@@ -83,7 +83,7 @@ static int elem_label(const xmlNode *n, int history_context)
 
 /* Set a field from text read at node (first non-empty value wins). */
 static dtp_status set_field(html_state *s, dtp_ocr_field *f, const char *text, size_t len,
-                            const xmlNode *at)
+                            const xmlNode *at, const char *loc)
 {
     while (len && (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r'))
         text++, len--;
@@ -92,23 +92,23 @@ static dtp_status set_field(html_state *s, dtp_ocr_field *f, const char *text, s
         len--;
     if (f->raw || len == 0)
         return DTP_OK;
-    xmlChar *path = xmlGetNodePath(at);
-    dtp_status st =
-        dtp_ocr_field_set_raw(f, text, len, path ? (const char *)path : "", NULL, 100.0f);
+    xmlChar *path = loc ? NULL : xmlGetNodePath(at);
+    const char *where = loc ? loc : path ? (const char *)path : "";
+    dtp_status st = dtp_ocr_field_set_raw(f, text, len, where, NULL, 100.0f);
     if (st != DTP_OK) {
-        dtp_error_locatef(s->err, "%s", path ? (const char *)path : "");
+        dtp_error_locatef(s->err, "%s", where);
         dtp_error_set(s->err, st, "ocr", "html capture: cannot store a value of %zu bytes", len);
     }
     xmlFree(path);
     return st;
 }
 
-static dtp_status set_field_node(html_state *s, dtp_ocr_field *f, const xmlNode *n)
+static dtp_status set_field_node(html_state *s, dtp_ocr_field *f, const xmlNode *n, const char *loc)
 {
     char *t = node_text(n);
     if (!t)
         return dtp_error_set(s->err, DTP_ERR_NOMEM, "ocr", "html capture: out of memory");
-    dtp_status st = set_field(s, f, t, strlen(t), n);
+    dtp_status st = set_field(s, f, t, strlen(t), n, loc);
     free(t);
     return st;
 }
@@ -189,7 +189,7 @@ static dtp_status read_history(html_state *s, xmlNode *table, xmlNode *header, c
             dtp_ocr_field *f = targets[i] == DTP_OCR_LABEL_EV_ACTIVITY      ? &e->activity
                                : targets[i] == DTP_OCR_LABEL_EV_DESCRIPTION ? &e->description
                                                                             : &e->date;
-            dtp_status st = set_field_node(s, f, cells[i]);
+            dtp_status st = set_field_node(s, f, cells[i], NULL);
             if (st != DTP_OK)
                 return st;
         }
@@ -205,32 +205,76 @@ static dtp_status emit(html_state *s, dtp_ocr_record *r)
     return st;
 }
 
+/* XPath of list cells without xmlGetNodePath per cell, which counts preceding siblings and
+ * would make a long list quadratic: the row container's path is taken once, rows are counted
+ * as they are walked. */
+typedef struct row_path {
+    xmlNode *parent;
+    xmlChar *path;
+    long idx; /* 1-based position of the current tr among the parent's tr children */
+} row_path;
+
+static void row_path_step(row_path *rp, xmlNode *tr)
+{
+    if (tr->parent == rp->parent) {
+        rp->idx++;
+        return;
+    }
+    xmlFree(rp->path);
+    rp->parent = tr->parent;
+    rp->path = xmlGetNodePath(tr->parent);
+    rp->idx = 1;
+    for (xmlNode *c = tr->prev; c; c = c->prev)
+        rp->idx += is_elem(c, "tr");
+}
+
+static void cell_path(const row_path *rp, const xmlNode *cell, char *out, size_t outsz)
+{
+    long k = 1;
+    for (const xmlNode *c = cell->prev; c; c = c->prev)
+        k +=
+            c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, (const char *)cell->name);
+    snprintf(out, outsz, "%s/tr[%ld]/%s[%ld]", rp->path ? (const char *)rp->path : "", rp->idx,
+             (const char *)cell->name, k);
+}
+
 static dtp_status read_list(html_state *s, xmlNode *table, xmlNode *header, const int *targets,
                             size_t ncols)
 {
     xmlNode *cells[MAX_COLS];
+    char loc[DTP_ERR_LOCATOR_MAX];
     dtp_status st = DTP_OK;
+    row_path rp = {0};
+    row_path_step(&rp, header);
     for (xmlNode *tr = next_row(table, header); tr && st == DTP_OK; tr = next_row(table, tr)) {
+        row_path_step(&rp, tr);
         size_t nc = row_cells(tr, cells);
         int any = 0;
         for (size_t i = 0; i < nc; i++)
             any |= text_len_capped(cells[i], 0, 0) > 0;
         if (!any)
             continue;
-        if (s->nrows >= DTP_OCR_CAPTURE_MAX_ROWS)
-            return dtp_error_set(s->err, DTP_ERR_LIMIT, "ocr",
-                                 "html capture: more than %d list rows", DTP_OCR_CAPTURE_MAX_ROWS);
+        if (s->nrows >= DTP_OCR_CAPTURE_MAX_ROWS) {
+            st = dtp_error_set(s->err, DTP_ERR_LIMIT, "ocr", "html capture: more than %d list rows",
+                               DTP_OCR_CAPTURE_MAX_ROWS);
+            break;
+        }
         dtp_ocr_record *r = dtp_ocr_record_new(DTP_OCR_RECORD_LIST_ROW, s->sha, s->nrows++);
-        if (!r)
-            return dtp_error_set(s->err, DTP_ERR_NOMEM, "ocr", "html capture: out of memory");
+        if (!r) {
+            st = dtp_error_set(s->err, DTP_ERR_NOMEM, "ocr", "html capture: out of memory");
+            break;
+        }
         r->text_capture = 1;
         for (size_t i = 0; i < nc && i < ncols && st == DTP_OK; i++)
-            if (targets[i] >= 0 && targets[i] < DTP_OCR_NFIELDS)
-                st = set_field_node(s, &r->fields[targets[i]], cells[i]);
+            if (targets[i] >= 0 && targets[i] < DTP_OCR_NFIELDS) {
+                cell_path(&rp, cells[i], loc, sizeof loc);
+                st = set_field_node(s, &r->fields[targets[i]], cells[i], loc);
+            }
         if (st == DTP_OK)
             st = emit(s, r);
         dtp_ocr_record_free(r);
     }
+    xmlFree(rp.path);
     return st;
 }
 
@@ -363,11 +407,11 @@ static dtp_status text_labels(html_state *s, xmlNode *t)
                 while (k < vlen && (v[k] == ' ' || v[k] == '\t' || v[k] == '\r'))
                     k++;
                 if (k < vlen) {
-                    st = set_field(s, &r->fields[target], v, vlen, t);
+                    st = set_field(s, &r->fields[target], v, vlen, t, NULL);
                 } else if (!eol || eol[1] == '\0') {
                     const xmlNode *after = value_after(t);
                     if (after && after->type == XML_ELEMENT_NODE)
-                        st = set_field_node(s, &r->fields[target], after);
+                        st = set_field_node(s, &r->fields[target], after, NULL);
                 }
             }
         }
@@ -397,10 +441,10 @@ static dtp_status walk_detail(html_state *s, xmlNode *n, int depth)
                 while (v && !is_elem(v, "dd"))
                     v = v->next;
             if (v && v->type == XML_ELEMENT_NODE)
-                st = set_field_node(s, &r->fields[target], v);
-            else if (v)
+                st = set_field_node(s, &r->fields[target], v, NULL);
+            else if (v && v->content)
                 st = set_field(s, &r->fields[target], (const char *)v->content,
-                               strlen((const char *)v->content), v);
+                               strlen((const char *)v->content), v, NULL);
             continue; /* the label's own children hold the label only */
         }
         if (depth < 256)
@@ -424,6 +468,7 @@ dtp_status dtp_ocr_parse_html_capture(const char *bytes, size_t n, const char *s
 {
     dtp_status st = DTP_OK;
     html_state s = {.sha = sha, .cb = cb, .ctx = ctx, .err = err};
+    dtp_error_clear(err); /* no locator of an earlier call may stay behind */
     dtp_error_where(err, "cnca", sha, NULL);
     if (n > DTP_OCR_CAPTURE_MAX_BYTES || n > INT_MAX)
         return dtp_error_set(err, DTP_ERR_LIMIT, "ocr", "html capture: %zu bytes exceeds cap %u", n,

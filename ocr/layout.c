@@ -71,6 +71,18 @@ static unsigned half(unsigned cp)
     return cp;
 }
 
+/* Box arithmetic in long, clamped back to int: boxes come from another component and a
+ * corrupt one must not overflow. */
+static int clampi(long v)
+{
+    return v > 0x7fffffffL ? 0x7fffffff : v < -0x7fffffffL ? -0x7fffffff : (int)v;
+}
+
+static int word_cx(const dtp_ocr_word *w)
+{
+    return clampi((long)w->box.x + w->box.w / 2);
+}
+
 static void load_labels(parser *p)
 {
     size_t n;
@@ -126,8 +138,8 @@ static dtp_status build_glyphs(parser *p, line_info *li)
         size_t k = li->ng - first;
         long x = L->words[w].box.x, wd = L->words[w].box.w > 0 ? L->words[w].box.w : 0;
         for (size_t i = 0; i < k; i++) {
-            li->g[first + i].x0 = (int)(x + wd * (long)i / (long)k);
-            li->g[first + i].x1 = (int)(x + wd * (long)(i + 1) / (long)k);
+            li->g[first + i].x0 = clampi(x + wd * (long)i / (long)k);
+            li->g[first + i].x1 = clampi(x + wd * (long)(i + 1) / (long)k);
         }
     }
     (void)p;
@@ -220,7 +232,7 @@ static dtp_status vb_add(vbuild *v, const dtp_ocr_line *L, const glyph *g)
         st = dtp_buf_append(&v->text, w->text + g->off, g->len);
     if (st != DTP_OK)
         return st;
-    int y0 = w->box.y, y1 = w->box.y + (w->box.h > 0 ? w->box.h : 0);
+    int y0 = w->box.y, y1 = clampi((long)w->box.y + (w->box.h > 0 ? w->box.h : 0));
     if (!v->has) {
         v->x0 = g->x0, v->x1 = g->x1, v->y0 = y0, v->y1 = y1, v->conf = w->confidence;
     } else {
@@ -242,7 +254,7 @@ static dtp_status vb_store(const vbuild *v, dtp_ocr_field *f)
 {
     if (!v->has || f->raw)
         return DTP_OK;
-    dtp_ocr_box b = {v->x0, v->y0, v->x1 - v->x0, v->y1 - v->y0};
+    dtp_ocr_box b = {v->x0, v->y0, clampi((long)v->x1 - v->x0), clampi((long)v->y1 - v->y0)};
     return dtp_ocr_field_set_raw(f, dtp_buf_str(&v->text), v->text.len, NULL, &b, v->conf);
 }
 
@@ -279,7 +291,9 @@ static dtp_status read_history(parser *p, dtp_ocr_record *r, size_t *hist_from, 
             continue;
         targets[nc] = t;
         /* a column starts half-way between the previous header label's end and its own */
-        bound[nc] = nc ? (hd->g[hd->hhits[prev].gv - 1].x1 + hd->g[hd->hhits[h].g0].x0) / 2 : 0;
+        bound[nc] =
+            nc ? clampi(((long)hd->g[hd->hhits[prev].gv - 1].x1 + hd->g[hd->hhits[h].g0].x0) / 2)
+               : 0;
         prev = h;
         nc++;
     }
@@ -299,7 +313,7 @@ static dtp_status read_history(parser *p, dtp_ocr_record *r, size_t *hist_from, 
             vb_reset(&cells[c]);
         for (size_t g = 0; g < li->ng && st == DTP_OK; g++) {
             const dtp_ocr_word *w = &li->line->words[li->g[g].word];
-            int cx = w->box.x + w->box.w / 2;
+            int cx = word_cx(w);
             size_t c = 0;
             while (c + 1 < nc && cx >= bound[c + 1])
                 c++;
@@ -355,10 +369,10 @@ static dtp_status read_detail(parser *p)
                 !(i + 1 >= hist_from && i + 1 < hist_to)) {
                 /* nothing to the right: the value is on the next line, under the label */
                 const line_info *below = &p->li[i + 1];
-                int lo = li->g[ht->g0].x0 - p->opts.below_slack_px;
+                int lo = clampi((long)li->g[ht->g0].x0 - p->opts.below_slack_px);
                 int hi = h + 1 < li->nhits ? li->g[li->hits[h + 1].g0].x0 : 0x7fffffff;
                 for (size_t g = 0; g < below->ng && st == DTP_OK; g++) {
-                    int cx = (below->g[g].x0 + below->g[g].x1) / 2;
+                    int cx = clampi(((long)below->g[g].x0 + below->g[g].x1) / 2);
                     if (cx >= lo && cx < hi)
                         st = vb_add(&v, below->line, &below->g[g]);
                 }
@@ -446,7 +460,8 @@ static dtp_status read_list(parser *p, size_t header)
         if (hd->hits[h].target == DTP_OCR_F_CERT_NO && ls->key == 0)
             ls->key = ls->nc;
         if (ls->nc)
-            ls->bound[ls->nc] = (hd->g[hd->hits[h - 1].gv - 1].x1 + hd->g[hd->hits[h].g0].x0) / 2;
+            ls->bound[ls->nc] =
+                clampi(((long)hd->g[hd->hits[h - 1].gv - 1].x1 + hd->g[hd->hits[h].g0].x0) / 2);
         ls->nc++;
     }
     for (size_t c = 0; c < ls->nc; c++)
@@ -461,7 +476,7 @@ static dtp_status read_list(parser *p, size_t header)
         int nfilled = 0;
         for (size_t g = 0; g < li->ng; g++) {
             const dtp_ocr_word *w = &li->line->words[li->g[g].word];
-            int cx = w->box.x + w->box.w / 2;
+            int cx = word_cx(w);
             size_t c = 0;
             while (c + 1 < ls->nc && cx >= ls->bound[c + 1])
                 c++;
@@ -469,7 +484,7 @@ static dtp_status read_list(parser *p, size_t header)
             filled[c] = 1;
         }
         const dtp_ocr_box *b = &li->line->box;
-        int near = ls->open && b->y <= ls->last_y1 + ls->last_h / 2 + 1;
+        int near = ls->open && (long)b->y <= (long)ls->last_y1 + ls->last_h / 2 + 1;
         int continuation = ls->open && !filled[ls->key] && near;
         if (!continuation) {
             st = flush_row(p, ls, j);
@@ -481,7 +496,7 @@ static dtp_status read_list(parser *p, size_t header)
         }
         for (size_t g = 0; g < li->ng && st == DTP_OK; g++) {
             const dtp_ocr_word *w = &li->line->words[li->g[g].word];
-            int cx = w->box.x + w->box.w / 2;
+            int cx = word_cx(w);
             size_t c = 0;
             while (c + 1 < ls->nc && cx >= ls->bound[c + 1])
                 c++;
@@ -489,7 +504,7 @@ static dtp_status read_list(parser *p, size_t header)
         }
         if (st != DTP_OK)
             st = fail(p, st, j, "cannot store a row value");
-        ls->last_y1 = b->y + b->h;
+        ls->last_y1 = clampi((long)b->y + (b->h > 0 ? b->h : 0));
         ls->last_h = b->h > 0 ? b->h : 0;
     }
     if (st == DTP_OK)
@@ -515,6 +530,7 @@ dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opt
     p->cb = cb;
     p->ctx = ctx;
     p->err = err;
+    dtp_error_clear(err); /* no locator of an earlier call may stay behind */
     dtp_error_where(err, "cnca", page->image_sha256, NULL);
     load_labels(p);
     p->nl = page->nlines;

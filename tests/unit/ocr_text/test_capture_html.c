@@ -120,6 +120,28 @@ static void test_detail_grid(void **state)
     collector_free(&c);
 }
 
+/* The same page in GBK, declared in a meta tag: libxml2 converts, the values are identical. */
+static void test_detail_gbk(void **state)
+{
+    (void)state;
+    collector a = {0}, b = {0};
+    dtp_error err;
+    assert_int_equal(run("cnca/html/detail_grid.html", &a, &err), DTP_OK);
+    assert_int_equal(run("cnca/html/detail_grid_gbk.html", &b, &err), DTP_OK);
+    assert_int_equal(b.n, 1);
+    for (int i = 0; i < DTP_OCR_NFIELDS; i++) {
+        const dtp_ocr_field *fa = &a.recs[0]->fields[i], *fb = &b.recs[0]->fields[i];
+        assert_int_equal(fa->raw == NULL, fb->raw == NULL);
+        if (fa->raw) {
+            assert_string_equal(fa->raw, fb->raw);
+            assert_string_equal(fa->value, fb->value);
+        }
+    }
+    assert_string_equal(fv(b.recs[0], DTP_OCR_F_ORG_NAME), "深圳示例电子有限公司");
+    collector_free(&a);
+    collector_free(&b);
+}
+
 static void test_list_table(void **state)
 {
     (void)state;
@@ -177,8 +199,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detail_table), cmocka_unit_test(test_detail_lines),
-        cmocka_unit_test(test_detail_grid),  cmocka_unit_test(test_list_table),
-        cmocka_unit_test(test_inline_pages),
+        cmocka_unit_test(test_detail_grid),  cmocka_unit_test(test_detail_gbk),
+        cmocka_unit_test(test_list_table),   cmocka_unit_test(test_inline_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,47 @@
+/* A small in-memory CSV table read with libcsv, for the clean stage's reference files (aliases,
+ * aggregates, overrides, reference tables). These files are small and curated, so the whole table
+ * is held in memory, but the input size, row count and field size are capped. Each row keeps the
+ * physical line it started on so errors can name file:line:field. */
+#ifndef DTP_CLEAN_CSVTABLE_H
+#define DTP_CLEAN_CSVTABLE_H
+
+#include <stddef.h>
+
+#include "common/error.h"
+
+#define DTP_CLEAN_CSV_MAX_BYTES (8u * 1024u * 1024u)
+#define DTP_CLEAN_CSV_MAX_ROWS 200000u
+#define DTP_CLEAN_CSV_MAX_FIELD 4096u
+
+typedef struct dtp_clean_csv dtp_clean_csv;
+
+/* Parse n bytes (UTF-8, optional BOM) with the given delimiter (0 = detect ',' or ';' from the
+ * first line). name is used in error locators. Row 0 is the header. Blank lines are skipped. */
+dtp_status dtp_clean_csv_read_mem(const char *data, size_t n, char delim, const char *name,
+                                  dtp_clean_csv **out, dtp_error *err);
+
+/* Read a file (at most DTP_CLEAN_CSV_MAX_BYTES) and parse it as dtp_clean_csv_read_mem. */
+dtp_status dtp_clean_csv_read_file(const char *path, char delim, dtp_clean_csv **out,
+                                   dtp_error *err);
+
+void dtp_clean_csv_free(dtp_clean_csv *t);
+
+/* Number of rows including the header. */
+size_t dtp_clean_csv_rows(const dtp_clean_csv *t);
+/* Number of fields in row r (0 when r is out of range). */
+size_t dtp_clean_csv_ncols(const dtp_clean_csv *t, size_t r);
+/* Borrowed field text (NUL-terminated), or NULL when r or c is out of range. */
+const char *dtp_clean_csv_cell(const dtp_clean_csv *t, size_t r, size_t c);
+/* 1-based physical line on which row r started. */
+size_t dtp_clean_csv_line(const dtp_clean_csv *t, size_t r);
+/* Index of the header column named name (exact, after trimming spaces), or -1. */
+long dtp_clean_csv_col(const dtp_clean_csv *t, const char *name);
+/* The name the table was read under (file path or caller-given name). Borrowed. */
+const char *dtp_clean_csv_name(const dtp_clean_csv *t);
+
+/* Map the header onto required columns: for each of names[0..n-1] store its index in idx[i].
+ * DTP_ERR_PARSE naming the file and the first missing column when one is absent. */
+dtp_status dtp_clean_csv_require(const dtp_clean_csv *t, const char *const *names, size_t n,
+                                 long *idx, const char *stage, dtp_error *err);
+
+#endif

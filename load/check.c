@@ -1,0 +1,387 @@
+/* Checks over a built or published warehouse: lineage completeness down to raw artifacts, and
+ * the content hash that makes two releases comparable. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/sha256.h"
+#include "common/staging.h"
+#include "load/load.h"
+
+#define PROBLEM_DETAIL_MAX 100000 /* problems reported one by one; past this only counted */
+
+static const char *txt(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? (const char *)t : "";
+}
+
+static dtp_status wh_error(sqlite3 *db, const char *what, dtp_error *err)
+{
+    return dtp_error_set(err, DTP_ERR_DB, "load", "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static dtp_status exec(sqlite3 *db, const char *sql, const char *what, dtp_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        dtp_error_set(err, DTP_ERR_DB, "load", "%s: %s", what, msg ? msg : "failed");
+        sqlite3_free(msg);
+        return DTP_ERR_DB;
+    }
+    return DTP_OK;
+}
+
+static void report(dtp_load_problem_fn fn, void *ctx, int64_t *n, const dtp_load_problem *p)
+{
+    (*n)++;
+    if (fn && *n <= PROBLEM_DETAIL_MAX)
+        fn(ctx, p);
+}
+
+/* Artifacts that lineage cannot reach, as a temp table the lineage queries consult: rows of the
+ * artifacts table whose bytes are not in the raw archive (there are few artifacts: each is looked
+ * up), and, unless the caller has run the foreign key check, artifacts that observations or
+ * records name but the artifacts table lacks. A missing artifact is reported only when an
+ * observation or record uses it. *nbad receives the table's size. */
+static dtp_status mark_bad_artifacts(sqlite3 *wh, const dtp_archive *ar, int fk_checked,
+                                     dtp_load_problem_fn fn, void *ctx, int64_t *problems,
+                                     int64_t *nbad, dtp_error *err)
+{
+    *nbad = 0;
+    dtp_status st = exec(wh,
+                         "DROP TABLE IF EXISTS temp.art_bad;"
+                         "CREATE TEMP TABLE art_bad(sha256 TEXT PRIMARY KEY);",
+                         "create artifact table", err);
+    if (st != DTP_OK)
+        return st;
+    sqlite3_stmt *sel = NULL, *ins = NULL, *used = NULL, *unk = NULL;
+    if (sqlite3_prepare_v2(wh, "SELECT sha256 FROM artifacts ORDER BY sha256", -1, &sel, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(wh, "INSERT OR IGNORE INTO temp.art_bad(sha256) VALUES(?)", -1, &ins,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(wh,
+                           "SELECT EXISTS(SELECT 1 FROM observations WHERE artifact_sha256 = ?1)"
+                           " OR EXISTS(SELECT 1 FROM cert_records WHERE artifact_sha256 = ?1)",
+                           -1, &used, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(wh,
+                           "SELECT DISTINCT artifact_sha256 FROM (SELECT artifact_sha256 FROM"
+                           " observations UNION ALL SELECT artifact_sha256 FROM cert_records)"
+                           " WHERE artifact_sha256 NOT IN (SELECT sha256 FROM artifacts)",
+                           -1, &unk, NULL) != SQLITE_OK) {
+        st = wh_error(wh, "prepare artifact scan", err);
+        goto out;
+    }
+    int rc;
+    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+        const char *sha = txt(sel, 0);
+        if (!ar || dtp_archive_has(ar, sha))
+            continue;
+        sqlite3_bind_text(used, 1, sha, -1, SQLITE_TRANSIENT);
+        int is_used = sqlite3_step(used) == SQLITE_ROW && sqlite3_column_int(used, 0);
+        sqlite3_reset(used);
+        if (!is_used)
+            continue;
+        dtp_load_problem p = {.check = "artifact_missing",
+                              .artifact = sha,
+                              .detail = "artifact is not in the raw archive"};
+        report(fn, ctx, problems, &p);
+        sqlite3_bind_text(ins, 1, sha, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            st = wh_error(wh, "record artifact", err);
+            goto out;
+        }
+        sqlite3_reset(ins);
+        (*nbad)++;
+    }
+    if (rc != SQLITE_DONE) {
+        st = wh_error(wh, "scan artifacts", err);
+        goto out;
+    }
+    while (!fk_checked && (rc = sqlite3_step(unk)) == SQLITE_ROW) {
+        const char *sha = txt(unk, 0);
+        dtp_load_problem p = {.check = "artifact_missing",
+                              .artifact = sha,
+                              .detail = "observations name an artifact with no artifacts row"};
+        report(fn, ctx, problems, &p);
+        sqlite3_bind_text(ins, 1, sha, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            st = wh_error(wh, "record artifact", err);
+            goto out;
+        }
+        sqlite3_reset(ins);
+        (*nbad)++;
+    }
+out:
+    sqlite3_finalize(sel);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(used);
+    sqlite3_finalize(unk);
+    return st;
+}
+
+dtp_status dtp_load_check_lineage_fk(sqlite3 *wh, const dtp_archive *ar, int fk_checked,
+                                     dtp_load_problem_fn fn, void *ctx, int64_t *problems,
+                                     dtp_error *err)
+{
+    *problems = 0;
+    dtp_status st;
+    sqlite3_stmt *s = NULL;
+    int64_t nbad = 0;
+    if ((st = mark_bad_artifacts(wh, ar, fk_checked, fn, ctx, problems, &nbad, err)) != DTP_OK)
+        return st;
+    /* With foreign keys checked and every artifact present, an edge naming an observation,
+     * record or override reaches stored bytes by construction: skip the per-edge lookups. */
+    const char *edge_bad =
+        fk_checked && nbad == 0
+            ? "l.observation_id IS NULL AND l.record_id IS NULL AND l.input_cell_id IS NULL AND"
+              " l.override_id IS NULL"
+            : "CASE"
+              " WHEN l.observation_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM observations o"
+              "   WHERE o.id = l.observation_id AND o.artifact_sha256 NOT IN"
+              "   (SELECT sha256 FROM temp.art_bad))"
+              " WHEN l.record_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM cert_records r"
+              "   WHERE r.id = l.record_id AND r.artifact_sha256 NOT IN"
+              "   (SELECT sha256 FROM temp.art_bad))"
+              " WHEN l.override_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM overrides v"
+              "   WHERE v.id = l.override_id)"
+              " WHEN l.input_cell_id IS NOT NULL THEN 0 ELSE 1 END";
+    /* One pass over lineage: per cell, how many edges of each kind, and how many direct edges
+     * (observation, record, override) do not reach what they name. Edges to other cells are
+     * resolved below by a fixpoint, which also rejects cycles. */
+    char *agg =
+        sqlite3_mprintf("DROP TABLE IF EXISTS temp.edge_agg;"
+                        "CREATE TEMP TABLE edge_agg(cell_id INTEGER PRIMARY KEY, edges INTEGER,"
+                        "  sources INTEGER, anchors INTEGER, overrides INTEGER, replaced INTEGER,"
+                        "  cell_inputs INTEGER, bad INTEGER);"
+                        "INSERT INTO temp.edge_agg"
+                        " SELECT l.cell_id, COUNT(*),"
+                        "   SUM(l.role = 'source' AND (l.observation_id IS NOT NULL OR"
+                        "       l.record_id IS NOT NULL)),"
+                        "   SUM(l.role IN ('anchor_before','anchor_after')),"
+                        "   SUM(l.role = 'override' AND l.override_id IS NOT NULL),"
+                        "   SUM(l.role = 'replaced'),"
+                        "   SUM(l.input_cell_id IS NOT NULL),"
+                        "   SUM(%s)"
+                        "  FROM lineage l GROUP BY l.cell_id;",
+                        edge_bad);
+    if (!agg)
+        return dtp_error_set(err, DTP_ERR_NOMEM, "load", "out of memory");
+    st = exec(wh, agg, "evaluate lineage edges", err);
+    sqlite3_free(agg);
+    if (st != DTP_OK)
+        return st;
+    st = exec(wh,
+              "DROP TABLE IF EXISTS temp.cell_eval;"
+              "CREATE TEMP TABLE cell_eval(id INTEGER PRIMARY KEY, status TEXT, edges INTEGER,"
+              "  sources INTEGER, anchors INTEGER, overrides INTEGER, replaced INTEGER,"
+              "  cell_inputs INTEGER, bad INTEGER, local_ok INTEGER);"
+              "INSERT INTO temp.cell_eval(id, status, edges, sources, anchors, overrides,"
+              "  replaced, cell_inputs, bad, local_ok)"
+              " SELECT c.id, c.status, COALESCE(e.edges, 0), COALESCE(e.sources, 0),"
+              "  COALESCE(e.anchors, 0), COALESCE(e.overrides, 0), COALESCE(e.replaced, 0),"
+              "  COALESCE(e.cell_inputs, 0), COALESCE(e.bad, 0),"
+              "  COALESCE(e.edges > 0 AND e.bad = 0 AND CASE c.status"
+              "   WHEN 'observed' THEN e.sources > 0"
+              "   WHEN 'imputed' THEN e.anchors >= 2"
+              "   WHEN 'overridden' THEN e.overrides > 0 AND e.replaced > 0"
+              "   ELSE 1 END, 0)"
+              " FROM panel_cells c LEFT JOIN temp.edge_agg e ON e.cell_id = c.id"
+              " WHERE c.status IN " DTP_LOAD_PUBLISHED_STATUSES ";"
+              "DROP TABLE temp.edge_agg;"
+              "DROP TABLE IF EXISTS temp.grounded;"
+              "CREATE TEMP TABLE grounded(id INTEGER PRIMARY KEY);"
+              "INSERT INTO temp.grounded SELECT id FROM temp.cell_eval"
+              " WHERE local_ok AND cell_inputs = 0;",
+              "evaluate lineage", err);
+    if (st != DTP_OK)
+        return st;
+    /* A cell that uses other cells is grounded once all of them are; repeat to a fixpoint (the
+     * number of rounds is the depth of the derivation, small in practice). */
+    for (int round = 0; round < 1000; round++) {
+        if ((st = exec(wh,
+                       "INSERT INTO temp.grounded SELECT e.id FROM temp.cell_eval e"
+                       " WHERE e.local_ok AND e.cell_inputs > 0"
+                       "  AND e.id NOT IN (SELECT id FROM temp.grounded)"
+                       "  AND NOT EXISTS (SELECT 1 FROM lineage l WHERE l.cell_id = e.id"
+                       "   AND l.input_cell_id IS NOT NULL"
+                       "   AND l.input_cell_id NOT IN (SELECT id FROM temp.grounded))",
+                       "resolve derived lineage", err)) != DTP_OK)
+            return st;
+        if (sqlite3_changes(wh) == 0)
+            break;
+    }
+    if (sqlite3_prepare_v2(wh,
+                           "SELECT c.panel, c.entity, c.year, c.variable, e.status, e.edges,"
+                           " e.sources, e.anchors, e.overrides, e.replaced, e.bad, e.local_ok,"
+                           " (SELECT o.artifact_sha256 FROM lineage l JOIN observations o ON"
+                           "   o.id = l.observation_id WHERE l.cell_id = c.id AND"
+                           "   o.artifact_sha256 IN (SELECT sha256 FROM temp.art_bad)"
+                           "   LIMIT 1)"
+                           " FROM temp.cell_eval e JOIN panel_cells c ON c.id = e.id"
+                           " WHERE e.id NOT IN (SELECT id FROM temp.grounded) ORDER BY c.id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return wh_error(wh, "prepare lineage report", err);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char detail[512];
+        const char *status = txt(s, 4);
+        long edges = sqlite3_column_int(s, 5), sources = sqlite3_column_int(s, 6),
+             anchors = sqlite3_column_int(s, 7), ovr = sqlite3_column_int(s, 8),
+             repl = sqlite3_column_int(s, 9), bad = sqlite3_column_int(s, 10);
+        int local_ok = sqlite3_column_int(s, 11);
+        if (edges == 0)
+            snprintf(detail, sizeof detail, "%s cell has no lineage", status);
+        else if (bad > 0)
+            snprintf(detail, sizeof detail,
+                     "%s cell: %ld lineage edge(s) do not reach a stored artifact or override",
+                     status, bad);
+        else if (!local_ok && strcmp(status, "observed") == 0 && sources == 0)
+            snprintf(detail, sizeof detail, "observed cell has no source observation or record");
+        else if (!local_ok && strcmp(status, "imputed") == 0)
+            snprintf(detail, sizeof detail, "imputed cell has %ld anchor(s), needs 2", anchors);
+        else if (!local_ok && strcmp(status, "overridden") == 0)
+            snprintf(detail, sizeof detail, "overridden cell lacks %s%s",
+                     ovr ? "" : "its override citation",
+                     repl ? "" : (ovr ? "the replaced source value" : " and the replaced value"));
+        else
+            snprintf(detail, sizeof detail,
+                     "%s cell: an input cell is not published or its chain does not reach an"
+                     " artifact (or the inputs form a cycle)",
+                     status);
+        dtp_load_problem p = {.check = "lineage",
+                              .panel = txt(s, 0),
+                              .entity = txt(s, 1),
+                              .year = sqlite3_column_int(s, 2),
+                              .variable = txt(s, 3),
+                              .artifact = txt(s, 12),
+                              .detail = detail};
+        report(fn, ctx, problems, &p);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return wh_error(wh, "report lineage", err);
+    return exec(wh, "DROP TABLE temp.cell_eval; DROP TABLE temp.grounded; DROP TABLE temp.art_bad;",
+                "drop lineage tables", err);
+}
+
+/* The tables whose rows make up a release's content (not its history or checks). */
+static const char *const content_tables[] = {
+    "sources",          "artifacts",   "fetches",       "source_artifacts", "observations",
+    "countries",        "aggregates",  "provinces",     "wb_countries",     "entity_map",
+    "cert_records",     "cert_fields", "cert_events",   "panel_cells",      "overrides",
+    "lineage",          "ledger",      "index_weights", "panel_entities",   "panel_years",
+    "release_settings", NULL};
+
+/* Values are gathered in a buffer and hashed in large blocks: one digest update per value
+ * costs more than the hashing itself. */
+typedef struct hbuf {
+    dtp_sha256 *h;
+    size_t n;
+    unsigned char b[1 << 16];
+} hbuf;
+
+static void hb_add(hbuf *hb, const void *p, size_t n)
+{
+    if (hb->n + n > sizeof hb->b) {
+        dtp_sha256_update(hb->h, hb->b, hb->n);
+        hb->n = 0;
+    }
+    if (n > sizeof hb->b) {
+        dtp_sha256_update(hb->h, p, n);
+        return;
+    }
+    memcpy(hb->b + hb->n, p, n);
+    hb->n += n;
+}
+
+static dtp_status hash_table(sqlite3 *wh, hbuf *h, const char *table, dtp_error *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY rowid", table);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(wh, sql, -1, &s, NULL) != SQLITE_OK)
+        return wh_error(wh, "prepare content hash", err);
+    hb_add(h, table, strlen(table) + 1);
+    int rc, n = sqlite3_column_count(s);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        for (int i = 0; i < n; i++) {
+            int t = sqlite3_column_type(s, i);
+            unsigned char tag = (unsigned char)t;
+            hb_add(h, &tag, 1);
+            if (t == SQLITE_INTEGER) {
+                int64_t v = sqlite3_column_int64(s, i);
+                hb_add(h, &v, sizeof v);
+            } else if (t == SQLITE_FLOAT) {
+                double v = sqlite3_column_double(s, i);
+                hb_add(h, &v, sizeof v);
+            } else if (t != SQLITE_NULL) {
+                const void *p = sqlite3_column_blob(s, i);
+                uint32_t len = (uint32_t)sqlite3_column_bytes(s, i);
+                hb_add(h, &len, sizeof len);
+                if (len)
+                    hb_add(h, p, len);
+            }
+        }
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return wh_error(wh, "content hash", err);
+    return DTP_OK;
+}
+
+dtp_status dtp_load_content_hash(sqlite3 *wh, char out[65], dtp_error *err)
+{
+    hbuf *hb = malloc(sizeof *hb);
+    dtp_sha256 *h = dtp_sha256_new();
+    if (!h || !hb) {
+        free(hb);
+        dtp_sha256_free(h);
+        return dtp_error_set(err, DTP_ERR_NOMEM, "load", "out of memory");
+    }
+    hb->h = h;
+    hb->n = 0;
+    dtp_status st = DTP_OK;
+    for (size_t i = 0; content_tables[i] && st == DTP_OK; i++)
+        st = hash_table(wh, hb, content_tables[i], err);
+    if (st == DTP_OK) {
+        dtp_sha256_update(h, hb->b, hb->n);
+        st = dtp_sha256_final_hex(h, out);
+    }
+    dtp_sha256_free(h);
+    free(hb);
+    return st;
+}
+
+dtp_status dtp_load_open_release(const char *path, sqlite3 **out, dtp_error *err)
+{
+    *out = NULL;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        dtp_error_locatef(err, "%s", path);
+        dtp_error_set(err, DTP_ERR_NOT_FOUND, "load", "cannot open release: %s",
+                      db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return DTP_ERR_NOT_FOUND;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt *s = NULL;
+    int ok = sqlite3_prepare_v2(db, "SELECT id FROM release", -1, &s, NULL) == SQLITE_OK &&
+             sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    if (!ok) {
+        dtp_error_locatef(err, "%s", path);
+        dtp_error_set(err, DTP_ERR_NOT_FOUND, "load",
+                      "not a published warehouse (no release row); run 'dtpanel load' first");
+        sqlite3_close(db);
+        return DTP_ERR_NOT_FOUND;
+    }
+    *out = db;
+    return DTP_OK;
+}
+
+dtp_status dtp_load_check_lineage(sqlite3 *wh, const dtp_archive *ar, dtp_load_problem_fn fn,
+                                  void *ctx, int64_t *problems, dtp_error *err)
+{
+    return dtp_load_check_lineage_fk(wh, ar, 0, fn, ctx, problems, err);
+}
