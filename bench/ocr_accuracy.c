@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "common/error.h"
@@ -489,8 +490,13 @@ int main(int argc, char **argv)
         printf("\n%-22s png %d fields (%d wrong), jpeg %d fields (%d wrong)\n", "counts", tot[0][0],
                tot[0][2], tot[1][0], tot[1][2]);
     }
-    printf("\nfailed images: %d; wall %.1f s, %.2f s/image\n", failed, wall,
-           njobs ? wall / (double)njobs : 0);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    printf("\nfailed images: %d; wall %.1f s, %.2f s/image; process CPU %.1f s, %.2f CPU s/image "
+           "(engine start included)\n",
+           failed, wall, njobs ? wall / (double)njobs : 0, cpu, njobs ? cpu / (double)njobs : 0);
     dtp_ocr_pool_free(pool);
     return 0;
 }

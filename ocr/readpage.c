@@ -147,8 +147,9 @@ static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field
         box = *cell;
     } else {
         int widen = (int)(rd->img->text_px > 0 ? rd->img->text_px : 12);
-        if (mode == DTP_OCR_READ_CODE || mode == DTP_OCR_READ_DATE)
-            widen = 0; /* codes and dates are words of their own: more margin invites noise */
+        if (mode == DTP_OCR_READ_CODE || mode == DTP_OCR_READ_DATE ||
+            (kind == PART_FIELD && id == DTP_OCR_F_STATUS))
+            widen = 0; /* codes, dates and status badges stand alone: margin invites noise */
         box.x -= widen;
         box.w += 2 * widen;
     }

@@ -408,6 +408,49 @@ static void tidy(char *s)
     *w = 0;
 }
 
+static int starts_with_any(const char *s, const char *const *set, size_t *len)
+{
+    for (size_t i = 0; set[i]; i++) {
+        size_t n = strlen(set[i]);
+        if (strncmp(s, set[i], n) == 0) {
+            *len = n;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Cell borders, badge edges and the colon after a label come out of a crop as stray quotes,
+ * bars, dots and commas at its ends. None of the registry's values starts with these, and none
+ * ends with them except a closing bracket, which is kept. */
+static void trim_edge_noise(char *s)
+{
+    static const char *const lead[] = {"\u201c", "\u201d", "\u2018", "\u2019", "\u3002", "\uff0c",
+                                       "\uff1a", "\uff09", "\"",     "'",      "|",      "_",
+                                       ".",      ",",      ":",      ";",      ")",      "]",
+                                       "-",      " ",      NULL};
+    static const char *const trail[] = {
+        "\u201c", "\u201d", "\u2018", "\u2019", "\u3002", "\uff0c", "\uff1a", "\uff08", "\"", "'",
+        "|",      "_",      ".",      ",",      ":",      ";",      "(",      "[",      " ",  NULL};
+    size_t n = strlen(s), k;
+    size_t start = 0;
+    while (start < n && starts_with_any(s + start, lead, &k))
+        start += k;
+    for (int changed = 1; changed && n > start;) {
+        changed = 0;
+        for (size_t i = 0; trail[i]; i++) {
+            size_t m = strlen(trail[i]);
+            if (n - start >= m && memcmp(s + n - m, trail[i], m) == 0) {
+                n -= m;
+                changed = 1;
+                break;
+            }
+        }
+    }
+    memmove(s, s + start, n - start);
+    s[n - start] = 0;
+}
+
 /* The lowest confidence of any recognised character: one doubtful character spoils a name or a
  * code, and the mean over a line hides it (a rare character outside the model's character set
  * comes out as a confident-looking look-alike inside an otherwise clean line). */
@@ -481,6 +524,7 @@ dtp_status dtp_ocr_reread_region(dtp_ocr_engine *e, const dtp_ocr_image *img, dt
         goto out;
     }
     tidy(t);
+    trim_edge_noise(t);
     if (confidence)
         *confidence = min_symbol_confidence(api);
     if (text) {
