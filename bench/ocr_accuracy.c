@@ -3,7 +3,8 @@
  * per field. Prints a per-field table. Bench program: prints and exits.
  *
  *   ocr_accuracy [--dir DIR] [--scale PX] [--max-scale F] [--bin none|sauvola|otsu] [--rules]
- *                [--deskew] [--psm N] [--workers N] [--only png|jpg] [--match PREFIX] [--dump]
+ *                [--deskew] [--psm N] [--workers N] [--langs L] [--only png|jpg] [--match PREFIX]
+ *                [--dump] [--no-parse] [--no-second-pass] [--min-conf F]
  *
  * Measure "appears": the exact value (whitespace removed on both sides) appears in the text of
  * the page, words joined without spaces — the measure SOURCES.md §5 reports for the tesseract
@@ -301,6 +302,7 @@ int main(int argc, char **argv)
     }
     const char *only = NULL, *match = NULL;
     int workers = 0;
+    const char *langs = NULL;
     ctx c = {0};
     dtp_ocr_params_default(&c.params);
     dtp_ocr_read_opts_default(&c.ropts);
@@ -332,6 +334,8 @@ int main(int argc, char **argv)
             match = argv[++i];
         else if (!strcmp(a, "--dump"))
             c.dump = 1;
+        else if (!strcmp(a, "--langs") && v)
+            langs = argv[++i];
         else if (!strcmp(a, "--no-parse"))
             c.parse = 0;
         else if (!strcmp(a, "--no-second-pass"))
@@ -397,7 +401,7 @@ int main(int argc, char **argv)
     dtp_error err;
     dtp_error_clear(&err);
     dtp_ocr_pool *pool = NULL;
-    if (dtp_ocr_pool_new(workers, NULL, NULL, &pool, &err) != DTP_OK) {
+    if (dtp_ocr_pool_new(workers, NULL, langs, &pool, &err) != DTP_OK) {
         char msg[2048];
         fprintf(stderr, "ocr_accuracy: %s\n", dtp_error_format(&err, msg, sizeof msg));
         return 1;

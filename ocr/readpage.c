@@ -180,7 +180,12 @@ static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field
     float conf = f->confidence;
     int disagree = 0;
     if (validator_decides(kind, id)) {
-        if (v2.accepted && v1.accepted && !same)
+        /* two readings that each pass the rule (confidence aside) but differ: one of them is
+         * a misreading the rule cannot see (a digit for a digit, an extra trailing 0 that a
+         * confusable repair turned valid), so neither is accepted */
+        int shapes_differ =
+            s1.accepted && s2.accepted && s1.value && s2.value && strcmp(s1.value, s2.value) != 0;
+        if ((v2.accepted && v1.accepted && !same) || shapes_differ)
             disagree = 1;
         if (v2.accepted || !v1.accepted) {
             raw = r2;
