@@ -3,7 +3,7 @@
  * command once per page (`tesseract IMG OUT -l chi_sim+eng`, its default threading), over the
  * same images. Prints both figures and the ratio. Bench program: prints and exits.
  *
- *   ocr_speed [--dir DIR] [--n N] [--workers N] [--first-pass-only]
+ *   ocr_speed [--dir DIR] [--n N] [--workers N] [--langs L] [--first-pass-only]
  *
  * The command is started with posix_spawnp (never system/popen) without OMP_THREAD_LIMIT in its
  * environment, as a user would run it. */
@@ -138,6 +138,7 @@ int main(int argc, char **argv)
         dir = dirbuf;
     }
     int nmax = 12, workers = 0;
+    const char *langs = NULL;
     ctx c = {0};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--dir") && i + 1 < argc)
@@ -146,6 +147,8 @@ int main(int argc, char **argv)
             nmax = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--workers") && i + 1 < argc)
             workers = (int)strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--langs") && i + 1 < argc)
+            langs = argv[++i];
         else if (!strcmp(argv[i], "--first-pass-only"))
             c.first_pass_only = 1;
         else {
@@ -215,7 +218,7 @@ int main(int argc, char **argv)
     dtp_error_clear(&err);
     dtp_ocr_pool *pool = NULL;
     t0 = now();
-    if (dtp_ocr_pool_new(workers, NULL, NULL, &pool, &err) != DTP_OK) {
+    if (dtp_ocr_pool_new(workers, NULL, langs, &pool, &err) != DTP_OK) {
         char msg[2048];
         fprintf(stderr, "ocr_speed: %s\n", dtp_error_format(&err, msg, sizeof msg));
         return 1;

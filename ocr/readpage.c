@@ -147,8 +147,9 @@ static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field
         box = *cell;
     } else {
         int widen = (int)(rd->img->text_px > 0 ? rd->img->text_px : 12);
-        if (mode == DTP_OCR_READ_CODE || mode == DTP_OCR_READ_DATE)
-            widen = 0; /* codes and dates are words of their own: more margin invites noise */
+        if (mode == DTP_OCR_READ_CODE || mode == DTP_OCR_READ_DATE ||
+            (kind == PART_FIELD && id == DTP_OCR_F_STATUS))
+            widen = 0; /* codes, dates and status badges stand alone: margin invites noise */
         box.x -= widen;
         box.w += 2 * widen;
     }
@@ -179,7 +180,12 @@ static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field
     float conf = f->confidence;
     int disagree = 0;
     if (validator_decides(kind, id)) {
-        if (v2.accepted && v1.accepted && !same)
+        /* two readings that each pass the rule (confidence aside) but differ: one of them is
+         * a misreading the rule cannot see (a digit for a digit, an extra trailing 0 that a
+         * confusable repair turned valid), so neither is accepted */
+        int shapes_differ =
+            s1.accepted && s2.accepted && s1.value && s2.value && strcmp(s1.value, s2.value) != 0;
+        if ((v2.accepted && v1.accepted && !same) || shapes_differ)
             disagree = 1;
         if (v2.accepted || !v1.accepted) {
             raw = r2;

@@ -4,7 +4,8 @@
  * and, for codes and dates, an English-only pass with a character whitelist. The two readings
  * are then judged together:
  *   - codes and dates (validators decide): the second reading when it validates, else the first
- *     when it validates; when both validate but differ, neither is accepted;
+ *     when it validates; when both pass the rule (confidence aside) but differ, neither is
+ *     accepted; when both pass and agree, the value is accepted whatever the confidence;
  *   - free text (names, addresses, scope, body, status, history text): accepted only when both
  *     readings agree after name normalisation; otherwise the field goes to review with the
  *     reason "first and second pass disagree".

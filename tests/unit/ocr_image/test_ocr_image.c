@@ -329,6 +329,18 @@ static void recognises_a_generated_list_page(void **state)
     static char text[1 << 16];
     page_text(page, text, sizeof text);
     assert_non_null(strstr(text, "信息安全管理体系认证"));
+    /* the header cells, which Tesseract segments as separate lines, are one row */
+    int header_row = 0;
+    for (size_t i = 0; i < page->nlines && !header_row; i++) {
+        char row[1024];
+        size_t k = 0;
+        for (size_t j = 0; j < page->lines[i].nwords; j++)
+            for (const char *c = page->lines[i].words[j].text; *c && k + 1 < sizeof row; c++)
+                row[k++] = *c;
+        row[k] = 0;
+        header_row = strstr(row, "证书编号") && strstr(row, "认证机构");
+    }
+    assert_true(header_row);
     /* every box lies within the original image, lines top to bottom */
     for (size_t i = 0; i < page->nlines; i++) {
         const dtp_ocr_line *l = &page->lines[i];
@@ -399,6 +411,45 @@ static void reads_a_detail_page_into_a_record_and_rereads_a_box(void **state)
     free(png);
 }
 
+typedef struct pool_ctx {
+    uint8_t *png;
+    size_t n;
+    int seen[6];
+    int ok[6];
+} pool_ctx;
+
+static void pool_job(void *vctx, dtp_ocr_engine *e, size_t i)
+{
+    pool_ctx *c = vctx;
+    dtp_ocr_page *page = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    __atomic_add_fetch(&c->seen[i], 1, __ATOMIC_RELAXED);
+    if (dtp_ocr_recognize(e, c->png, c->n, NULL, &page, &err) == DTP_OK && page->width == 240)
+        c->ok[i] = 1;
+    dtp_ocr_page_free(page);
+}
+
+static void pool_runs_every_job_once_on_its_own_engines(void **state)
+{
+    pool_ctx c = {0};
+    c.png = glyph_png(&c.n);
+    dtp_ocr_pool *pool = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_ocr_pool_new(2, NULL, NULL, &pool, &err), DTP_OK);
+    assert_int_equal(dtp_ocr_pool_size(pool), 2);
+    assert_ptr_not_equal(dtp_ocr_pool_engine(pool, 0), dtp_ocr_pool_engine(pool, 1));
+    assert_null(dtp_ocr_pool_engine(pool, 2));
+    assert_int_equal(dtp_ocr_pool_run(pool, 6, pool_job, &c, &err), DTP_OK);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(c.seen[i], 1);
+        assert_int_equal(c.ok[i], 1);
+    }
+    dtp_ocr_pool_free(pool);
+    free(c.png);
+}
+
 int main(void)
 {
     const struct CMUnitTest plain[] = {
@@ -408,6 +459,7 @@ int main(void)
         cmocka_unit_test(params_string_is_canonical),
         cmocka_unit_test(crop_is_written_as_png),
         cmocka_unit_test(bad_tessdata_is_a_config_error),
+        cmocka_unit_test(pool_runs_every_job_once_on_its_own_engines),
     };
     const struct CMUnitTest with_engine[] = {
         cmocka_unit_test(cache_key_follows_image_engine_and_params),
