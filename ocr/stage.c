@@ -17,6 +17,7 @@
 #include "ocr/layout.h"
 #include "ocr/ocr.h"
 #include "ocr/preprocess.h"
+#include "ocr/readpage.h"
 #include "ocr/record.h"
 #include "ocr/recognize.h"
 #include "ocr/validate.h"
@@ -146,12 +147,13 @@ static int field_from_json(dtp_ocr_field *f, json_t *j)
                             (int)json_integer_value(json_array_get(b, 1)),
                             (int)json_integer_value(json_array_get(b, 2)),
                             (int)json_integer_value(json_array_get(b, 3))};
-    return dtp_ocr_field_set_raw(f, raw, strlen(raw),
-                                 json_string_value(json_object_get(j, "locator")), b ? &box : NULL,
-                                 (float)json_number_value(json_object_get(j, "confidence"))) ==
-                   DTP_OK
-               ? 0
-               : -1;
+    if (dtp_ocr_field_set_raw(f, raw, strlen(raw), json_string_value(json_object_get(j, "locator")),
+                              b ? &box : NULL,
+                              (float)json_number_value(json_object_get(j, "confidence"))) != DTP_OK)
+        return -1;
+    f->accepted = json_is_true(json_object_get(j, "ok"));
+    const char *why = json_string_value(json_object_get(j, "why"));
+    return why && dtp_ocr_field_set_str(&f->reason, why) != DTP_OK ? -1 : 0;
 }
 
 dtp_ocr_record *dtp_ocr_record_from_json(json_t *j);
@@ -299,11 +301,12 @@ static void image_job(void *ctx, dtp_ocr_engine *engine, size_t index)
     c->st = dtp_archive_read(s->o->archive, c->sha, &b, &c->err);
     if (c->st == DTP_OK)
         c->st = dtp_ocr_image_new((const uint8_t *)b.data, b.len, &s->params, &img, &c->err);
-    if (c->st == DTP_OK)
-        c->st = dtp_ocr_recognize_image(engine, img, &page, &c->err);
     if (c->st == DTP_OK) {
-        snprintf(page->image_sha256, sizeof page->image_sha256, "%s", c->sha);
-        c->st = dtp_ocr_parse_page(page, &s->lopts, add_record, c, &c->err);
+        /* first pass, the label parser, then a second reading of every value box */
+        dtp_ocr_read_opts ro;
+        dtp_ocr_read_opts_default(&ro);
+        ro.layout = s->lopts;
+        c->st = dtp_ocr_read_page(engine, img, &ro, add_record, c, &page, &c->err);
     }
     /* crops of what a reviewer must look at */
     for (size_t i = 0; c->st == DTP_OK && i < c->nrecs; i++) {
@@ -782,7 +785,26 @@ dtp_status dtp_ocr_stage_run(const dtp_ocr_stage_opts *o, dtp_ocr_stage_result *
         for (size_t k = 0; k < c->nrecs && st == DTP_OK; k++) {
             dtp_ocr_record *r = c->recs[k];
             snprintf(r->artifact_sha256, sizeof r->artifact_sha256, "%s", c->sha);
+            /* rules may have changed since the page was read: judge again, but a field the
+             * reader did not accept (e.g. two readings that disagree) stays unaccepted */
+            int held[DTP_OCR_NFIELDS];
+            char *why[DTP_OCR_NFIELDS];
+            for (int id = 0; id < DTP_OCR_NFIELDS; id++) {
+                dtp_ocr_field *f = dtp_ocr_record_field(r, (dtp_ocr_field_id)id);
+                held[id] = c->kind == CAP_IMAGE && f->raw && !f->accepted;
+                why[id] = held[id] && f->reason ? strdup(f->reason) : NULL;
+            }
             st = dtp_ocr_record_validate(r, s.lopts.min_confidence, err);
+            for (int id = 0; id < DTP_OCR_NFIELDS; id++) {
+                dtp_ocr_field *f = dtp_ocr_record_field(r, (dtp_ocr_field_id)id);
+                if (st == DTP_OK && held[id] && f->accepted) {
+                    f->accepted = 0;
+                    st = dtp_ocr_field_set_str(&f->reason, why[id] ? why[id] : "not accepted");
+                }
+                free(why[id]);
+            }
+            if (st == DTP_OK)
+                st = dtp_ocr_record_refresh(r, err);
             size_t applied = 0;
             if (st == DTP_OK && corr) {
                 dtp_error e2;
