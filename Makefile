@@ -13,7 +13,7 @@ DEB_PACKAGES = build-essential cmake pkg-config git clang libclang-rt-14-dev cla
 	libcurl4-openssl-dev libxml2-dev libtesseract-dev libleptonica-dev tesseract-ocr \
 	tesseract-ocr-chi-sim tesseract-ocr-eng libsqlite3-dev sqlite3 libcsv-dev libcmocka-dev \
 	libarchive-dev libjansson-dev libinih-dev libssl-dev libreadstat-dev readstat \
-	libmicrohttpd-dev libxlsxwriter-dev iso-codes fonts-noto-cjk valgrind
+	libmicrohttpd-dev libxlsxwriter-dev iso-codes fonts-noto-cjk chromium valgrind
 
 all: build
 

@@ -223,7 +223,11 @@ int main(int argc, char **argv)
     dtp_log_free(opt.log);
     sqlite3_close(db);
     dtp_archive_free(ar);
-    char *rm[] = {"rm", "-rf", dir, NULL};
-    spawn_wait(rm, NULL);
+    if (getenv("DTP_BENCH_KEEP"))
+        fprintf(stderr, "kept %s\n", dir);
+    else {
+        char *rm[] = {"rm", "-rf", dir, NULL};
+        spawn_wait(rm, NULL);
+    }
     return 0;
 }

@@ -6,8 +6,8 @@
  * 2. parses it with dtp_unctad_parse_csv (every observation carries its file:line:col locator)
  *    into a sink that only counts: observations/second and peak RSS of the parse alone;
  * 3. parses it again and inserts every observation into a plain SQLite table with one prepared
- *    statement in batched transactions (store_observation below; the lead will switch it to the
- *    staging API);
+ *    into the staging database through its observation writer (the path `dtpanel fetch` takes),
+ *    in batched transactions;
  * 4. times `sqlite3 DB ".import --csv FILE raw"` on the same CSV (the baseline the issue names),
  *    run with posix_spawn, and prints the ratio.
  * A program that prints figures, not a test. */
@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/sha256.h"
+#include "common/staging.h"
 #include "fetch/unctad.h"
 
 extern char **environ;
@@ -91,83 +93,53 @@ static dtp_status count_only(void *ctx, const dtp_obs *o, dtp_error *err)
     return DTP_OK;
 }
 
-/* ---- the one place that stores observations (to be replaced by the staging API) ---- */
+/* ---- the store: the real staging database and its observation writer (common/staging.h),
+ * the same path `dtpanel fetch` uses, committed in batches as the bench goes ---- */
 
 typedef struct store {
     sqlite3 *db;
-    sqlite3_stmt *ins;
+    dtp_obs_writer *w;
     long in_batch;
     long batch;
 } store;
 
-static int store_open(store *s, const char *path)
+static int store_open(store *s, const char *path, const char *csv)
 {
     memset(s, 0, sizeof *s);
     s->batch = 50000;
-    if (sqlite3_open(path, &s->db) != SQLITE_OK)
+    dtp_error err;
+    char sha[65];
+    dtp_error_clear(&err);
+    if (dtp_staging_open(path, &s->db, &err) != DTP_OK ||
+        dtp_sha256_file_hex(csv, sha, &err) != DTP_OK ||
+        dtp_staging_add_artifact(s->db, sha, 0, "text/csv", "bench.csv", "unctad", 1, &err) !=
+            DTP_OK ||
+        dtp_obs_writer_new(s->db, sha, &s->w, &err) != DTP_OK) {
+        fprintf(stderr, "bench: staging: %s\n", err.message);
         return -1;
-    const char *ddl = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                      "CREATE TABLE observation(source TEXT, indicator TEXT, variable TEXT,"
-                      " entity_raw TEXT, entity_code TEXT, entity_system TEXT, is_aggregate INT,"
-                      " year INT, value_raw TEXT, has_value INT, value REAL, unit TEXT, scale INT,"
-                      " flags TEXT, edition TEXT, locator TEXT);";
-    if (sqlite3_exec(s->db, ddl, NULL, NULL, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO observation VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           -1, &s->ins, NULL) != SQLITE_OK)
-        return -1;
-    return sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
+    }
+    return dtp_db_begin(s->db, &err) == DTP_OK ? 0 : -1;
 }
 
 static dtp_status store_observation(void *ctx, const dtp_obs *o, dtp_error *err)
 {
     store *s = ctx;
-    sqlite3_stmt *st = s->ins;
-    bind_text(st, 1, o->source);
-    bind_text(st, 2, o->indicator);
-    bind_text(st, 3, o->variable);
-    bind_text(st, 4, o->entity_raw);
-    bind_text(st, 5, o->entity_code);
-    bind_text(st, 6, o->entity_system);
-    sqlite3_bind_int(st, 7, o->is_aggregate);
-    sqlite3_bind_int(st, 8, o->year);
-    bind_text(st, 9, o->value_raw);
-    sqlite3_bind_int(st, 10, o->has_value);
-    if (o->has_value)
-        sqlite3_bind_double(st, 11, o->value);
-    else
-        sqlite3_bind_null(st, 11);
-    bind_text(st, 12, o->unit);
-    sqlite3_bind_int(st, 13, o->scale);
-    bind_text(st, 14, o->flags);
-    bind_text(st, 15, o->edition);
-    bind_text(st, 16, o->locator);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return dtp_error_set(err, DTP_ERR_DB, "fetch", "insert: %s", sqlite3_errmsg(s->db));
-    if (++s->in_batch == s->batch) {
+    dtp_status st = dtp_obs_writer_add(s->w, o, err);
+    if (st == DTP_OK && ++s->in_batch == s->batch) {
         s->in_batch = 0;
-        if (sqlite3_exec(s->db, "COMMIT; BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-            return dtp_error_set(err, DTP_ERR_DB, "fetch", "commit: %s", sqlite3_errmsg(s->db));
+        if ((st = dtp_db_commit(s->db, err)) == DTP_OK)
+            st = dtp_db_begin(s->db, err);
     }
-    return DTP_OK;
+    return st;
 }
 
 static int store_close(store *s)
 {
-    int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-    sqlite3_finalize(s->ins);
-    sqlite3_close(s->db);
-    return rc == SQLITE_OK ? 0 : -1;
+    dtp_error err;
+    int rc = dtp_db_commit(s->db, &err) == DTP_OK ? 0 : -1;
+    dtp_obs_writer_free(s->w);
+    dtp_staging_close(s->db);
+    return rc;
 }
 
 /* ---- end of the store ---- */
@@ -261,17 +233,15 @@ int main(int argc, char **argv)
            rss_parse);
 
     store s;
-    if (store_open(&s, db1) != 0) {
-        fprintf(stderr, "bench: sqlite: %s\n", sqlite3_errmsg(s.db));
+    if (store_open(&s, db1, csv) != 0)
         goto out;
-    }
     dtp_parse_stats ps2 = {0};
     t0 = now();
     c0 = cpu(RUSAGE_SELF);
     if (parse_file(csv, store_observation, &s, &ps2) != 0 || store_close(&s) != 0)
         goto out;
     double t_store = now() - t0, c_store = cpu(RUSAGE_SELF) - c0;
-    printf("parse + insert (prepared statement, %ld rows per transaction): %.2f s wall = %.0f "
+    printf("parse + staging (observation writer, %ld rows per transaction): %.2f s wall = %.0f "
            "obs/s; %.2f s CPU = %.0f obs/CPU-s; peak RSS %.1f MB\n",
            s.batch, t_store, (double)ps2.obs / t_store, c_store, (double)ps2.obs / c_store,
            peak_rss_mb());

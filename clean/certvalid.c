@@ -210,8 +210,10 @@ dtp_status dtp_cert_valid_at_year_end(const dtp_cert *c, int year, const dtp_cer
             if (!lapsed) {
                 dtp_date due = dtp_date_add_months(last, o->interval_months);
                 dtp_date deadline = dtp_date_add_months(due, o->grace_months);
-                /* No audit is due once the certificate has expired by then. */
-                int needed = dtp_date_cmp(due, c->expires) < 0;
+                /* An audit whose grace would end after the expiry is not required: in the
+                 * last period of a cycle the recertification audit is what is due, and without
+                 * it the certificate simply expires. */
+                int needed = dtp_date_cmp(deadline, c->expires) < 0;
                 int passed = e ? dtp_date_cmp(e->date, deadline) > 0
                                : (!have_as_of || dtp_date_cmp(o->as_of, deadline) > 0);
                 if (needed && passed) {

@@ -4,7 +4,9 @@
  * (no suspension without a later restoration, no revocation, cancellation or expiry event), and
  * its surveillance audits were on schedule: each audit within 12 months (+ grace) of the previous
  * audit, or of the issue or last recertification. A missed audit ends validity from the date it
- * was due (not from the end of the grace); a recertification starts a new cycle. Without a
+ * was due (not from the end of the grace); a recertification starts a new cycle. An audit whose
+ * grace would end after the expiry date is not required (the recertification audit is due then,
+ * and without it the certificate expires). Without a
  * readable history only the issue and expiry dates decide, and the result carries a flag.
  *
  * The history is read with hindsight: an audit made late but within the grace keeps the

@@ -38,7 +38,7 @@ typedef struct xw_name {
     int idx;          /* into countries or aggregates */
 } xw_name;
 
-/* A code in a code system (wb_code, owid_code) from the alias table. */
+/* A code of a code system, wb_code or owid_code, from the alias table. */
 typedef struct xw_codealias {
     char *code, *system, *note;
     int country;

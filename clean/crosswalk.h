@@ -105,8 +105,8 @@ dtp_status dtp_xw_load_ignore_file(dtp_xw *xw, const char *path, dtp_error *err)
 /* Map a code in a system. Never fails: an unknown code is DTP_XW_UNMAPPED. */
 dtp_xw_result dtp_xw_code(dtp_xw *xw, dtp_xw_system sys, const char *code);
 
-/* Map a label. system is the label's source system ("isosurvey_name", "wb_name",
- * "unctad_label", "owid_name", ...) or NULL for any: aliases and ignore rows of another system
+/* Map a label. system names the label's source system, e.g. "isosurvey_name", "wb_name",
+ * "unctad_label", "owid_name", or NULL for any: aliases and ignore rows of another system
  * are not used for an exact match, but all enter the normalised index. */
 dtp_xw_result dtp_xw_name(dtp_xw *xw, const char *label, const char *system);
 

@@ -1,7 +1,8 @@
 /* A small in-memory CSV table read with libcsv, for the clean stage's reference files (aliases,
  * aggregates, overrides, reference tables). These files are small and curated, so the whole table
  * is held in memory, but the input size, row count and field size are capped. Each row keeps the
- * physical line it started on so errors can name file:line:field. */
+ * physical line it is on (for a record whose first field is a quoted multi-line value, the line
+ * that field ends on) so errors can name file:line:field. */
 #ifndef DTP_CLEAN_CSVTABLE_H
 #define DTP_CLEAN_CSVTABLE_H
 
@@ -32,7 +33,7 @@ size_t dtp_clean_csv_rows(const dtp_clean_csv *t);
 size_t dtp_clean_csv_ncols(const dtp_clean_csv *t, size_t r);
 /* Borrowed field text (NUL-terminated), or NULL when r or c is out of range. */
 const char *dtp_clean_csv_cell(const dtp_clean_csv *t, size_t r, size_t c);
-/* 1-based physical line on which row r started. */
+/* 1-based physical line of row r (see above). */
 size_t dtp_clean_csv_line(const dtp_clean_csv *t, size_t r);
 /* Index of the header column named name (exact, after trimming spaces), or -1. */
 long dtp_clean_csv_col(const dtp_clean_csv *t, const char *name);

@@ -21,6 +21,44 @@ static const struct {
 
 #define NNAMES ((int)(sizeof names / sizeof names[0]))
 
+/* Provincial capitals, sub-provincial cities and large prefecture-level cities, for addresses
+ * that start with the city. Names that are also province names (吉林) are left out: the
+ * province pass finds them. */
+static const struct {
+    const char *code, *city;
+} cities[] = {
+    {"13", "石家庄"}, {"14", "太原"},   {"15", "呼和浩特"}, {"21", "沈阳"},     {"21", "大连"},
+    {"22", "长春"},   {"23", "哈尔滨"}, {"32", "南京"},     {"32", "苏州"},     {"32", "无锡"},
+    {"32", "常州"},   {"33", "杭州"},   {"33", "宁波"},     {"33", "温州"},     {"34", "合肥"},
+    {"35", "福州"},   {"35", "厦门"},   {"36", "南昌"},     {"37", "济南"},     {"37", "青岛"},
+    {"41", "郑州"},   {"42", "武汉"},   {"43", "长沙"},     {"44", "广州"},     {"44", "深圳"},
+    {"44", "东莞"},   {"44", "佛山"},   {"44", "珠海"},     {"45", "南宁"},     {"46", "海口"},
+    {"51", "成都"},   {"52", "贵阳"},   {"53", "昆明"},     {"54", "拉萨"},     {"61", "西安"},
+    {"62", "兰州"},   {"63", "西宁"},   {"64", "银川"},     {"65", "乌鲁木齐"},
+};
+
+#define NCITIES ((int)(sizeof cities / sizeof cities[0]))
+
+int dtp_province_from_city(const char *address, char out[3])
+{
+    out[0] = '\0';
+    if (!address || !*address)
+        return 0;
+    const char *best = NULL;
+    int best_i = -1;
+    for (int i = 0; i < NCITIES; i++) {
+        const char *hit = strstr(address, cities[i].city);
+        if (hit && (!best || hit < best)) {
+            best = hit;
+            best_i = i;
+        }
+    }
+    if (best_i < 0)
+        return 0;
+    memcpy(out, cities[best_i].code, 3);
+    return 1;
+}
+
 int dtp_province_names_count(void)
 {
     return NNAMES;
@@ -72,8 +110,12 @@ dtp_province_result dtp_province_of_holder(const char *uscc, const char *address
         r.uscc_invalid = 1;
         r.code[0] = '\0';
     }
-    if (dtp_province_from_address(address, r.code))
+    if (dtp_province_from_address(address, r.code)) {
         r.how = DTP_PROVINCE_ADDRESS_FALLBACK;
+    } else if (dtp_province_from_city(address, r.code)) {
+        r.how = DTP_PROVINCE_ADDRESS_FALLBACK;
+        r.by_city = 1;
+    }
     return r;
 }
 

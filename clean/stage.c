@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clean/clean.h"
+#include "clean/stagekit.h"
 #include "clean/crosswalk.h"
 #include "clean/override.h"
 #include "clean/panel.h"
@@ -55,27 +56,6 @@ typedef struct ctx {
     int64_t *cell_override; /* per panel cell: override row id, 0 when none */
     char version[1024];
 } ctx;
-
-static char *dupz(const char *s)
-{
-    return strdup(s ? s : "");
-}
-
-static const char *col(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? (const char *)t : "";
-}
-
-static void resolve(const dtp_clean_opts *o, const char *v, char *out, size_t n)
-{
-    if (!v || !*v)
-        snprintf(out, n, "%s", "");
-    else if (v[0] == '/' || !o->config_dir || !*o->config_dir)
-        snprintf(out, n, "%s", v);
-    else
-        snprintf(out, n, "%s/%s", o->config_dir, v);
-}
 
 static unsigned hash(const char *s)
 {
@@ -132,6 +112,10 @@ static mapentry *map_obs(ctx *c, obsrow *r)
         x = dtp_xw_code(c->xw, DTP_XW_ISO2, r->code);
     else
         x = dtp_xw_name(c->xw, r->raw, name_system(c->o->cfg, r->source));
+    /* METHODS.md §A: panel entities have an ISO 3166-1 code; a user-assigned code (XKX Kosovo)
+     * is mapped and recorded but kept out of the panel */
+    if (x.kind == DTP_XW_COUNTRY && (x.flags & DTP_XW_FLAG_USER_ASSIGNED))
+        x.kind = DTP_XW_IGNORED;
     /* a row the source itself marks as a group is never a country */
     if (r->agg && x.kind == DTP_XW_COUNTRY) {
         x.kind = DTP_XW_AGGREGATE;
@@ -199,9 +183,9 @@ static dtp_status load_observations(ctx *c, dtp_error *err)
     sqlite3_bind_int(s, 2, c->y1);
     dtp_status st = DTP_OK;
     while (sqlite3_step(s) == SQLITE_ROW) {
-        const char *var = col(s, 2);
+        const char *var = dtp_clean_col(s, 2);
         int vi = var_index(var);
-        if (vi < 0 || !source_enabled(c->o->cfg, col(s, 1)))
+        if (vi < 0 || !source_enabled(c->o->cfg, dtp_clean_col(s, 1)))
             continue;
         if (c->nrows == c->caprows) {
             size_t ncap = c->caprows ? c->caprows * 2 : 4096;
@@ -216,16 +200,16 @@ static dtp_status load_observations(ctx *c, dtp_error *err)
         obsrow *r = &c->rows[c->nrows++];
         memset(r, 0, sizeof *r);
         r->id = sqlite3_column_int64(s, 0);
-        r->source = dupz(col(s, 1));
-        r->variable = dupz(var);
-        r->raw = dupz(col(s, 3));
-        r->code = dupz(col(s, 4));
-        r->system = dupz(col(s, 5));
+        r->source = dtp_clean_dupz(dtp_clean_col(s, 1));
+        r->variable = dtp_clean_dupz(var);
+        r->raw = dtp_clean_dupz(dtp_clean_col(s, 3));
+        r->code = dtp_clean_dupz(dtp_clean_col(s, 4));
+        r->system = dtp_clean_dupz(dtp_clean_col(s, 5));
         r->agg = sqlite3_column_int(s, 6);
         r->year = sqlite3_column_int(s, 7);
         r->has = sqlite3_column_int(s, 8);
         r->value = sqlite3_column_double(s, 9);
-        r->flags = dupz(col(s, 10));
+        r->flags = dtp_clean_dupz(dtp_clean_col(s, 10));
         r->var = vi;
         r->entity = -1;
         if (!r->source || !r->variable || !r->raw || !r->code || !r->system || !r->flags) {
@@ -436,7 +420,7 @@ static dtp_status archive_reference(ctx *c, const char *path, const char *source
 static dtp_status apply_overrides(ctx *c, dtp_error *err)
 {
     char path[PATH_LEN], sha[65];
-    resolve(c->o, dtp_config_get(c->o->cfg, "clean", "overrides"), path, sizeof path);
+    dtp_clean_resolve(c->o, dtp_config_get(c->o->cfg, "clean", "overrides"), path, sizeof path);
     if (!path[0])
         return DTP_OK;
     dtp_override_set set;
@@ -649,8 +633,9 @@ static dtp_status write_cells(ctx *c, dtp_error *err)
     memset(&adv, 0, sizeof adv);
     memset(&rcep, 0, sizeof rcep);
     dtp_rcep_mode mode = DTP_RCEP_TIME_INVARIANT;
-    resolve(c->o, dtp_config_get(c->o->cfg, "clean", "developed"), devpath, sizeof devpath);
-    resolve(c->o, dtp_config_get(c->o->cfg, "clean", "rcep"), rcppath, sizeof rcppath);
+    dtp_clean_resolve(c->o, dtp_config_get(c->o->cfg, "clean", "developed"), devpath,
+                      sizeof devpath);
+    dtp_clean_resolve(c->o, dtp_config_get(c->o->cfg, "clean", "rcep"), rcppath, sizeof rcppath);
     if ((st = dtp_ref_advanced_read_file(devpath, &adv, err)) != DTP_OK ||
         (st = dtp_ref_rcep_read_file(rcppath, &rcep, err)) != DTP_OK ||
         (st = dtp_rcep_mode_parse(dtp_config_get(c->o->cfg, "panel", "rcep_mode"), &mode, err)) !=
@@ -711,7 +696,9 @@ static dtp_status write_cells(ctx *c, dtp_error *err)
                     st = edge(c, &w, ids[v], "source", 0, c->cell_obs[k], err);
                 } else if (cell->status == DTP_CELL_OVERRIDDEN) {
                     st = edge(c, &w, ids[v], "override", 2, c->cell_override[k], err);
-                    if (st == DTP_OK && cell->has_source_value)
+                    /* the source's own observation, even one that reported no value: the
+                     * cell keeps what it replaced (METHODS.md §A) */
+                    if (st == DTP_OK)
                         st = edge(c, &w, ids[v], "replaced", 0, c->cell_obs[k], err);
                 } else if (cell->status == DTP_CELL_IMPUTED) {
                     for (int a = 0; a < 2 && st == DTP_OK; a++) {
@@ -874,11 +861,11 @@ dtp_status dtp_clean_country(const dtp_clean_opts *o, dtp_clean_result *res, dtp
     if (dtp_config_years(o->cfg, "panel", "years", &c.y0, &c.y1) != 0)
         return dtp_error_set(err, DTP_ERR_CONFIG, "clean", "[panel] years is not a range");
     char iso[PATH_LEN], m49[PATH_LEN], ali[PATH_LEN], agg[PATH_LEN], ign[PATH_LEN];
-    resolve(o, dtp_config_get(o->cfg, "clean", "iso3166"), iso, sizeof iso);
-    resolve(o, dtp_config_get(o->cfg, "clean", "m49"), m49, sizeof m49);
-    resolve(o, dtp_config_get(o->cfg, "clean", "aliases"), ali, sizeof ali);
-    resolve(o, dtp_config_get(o->cfg, "clean", "aggregates"), agg, sizeof agg);
-    resolve(o, dtp_config_get(o->cfg, "clean", "ignore_labels"), ign, sizeof ign);
+    dtp_clean_resolve(o, dtp_config_get(o->cfg, "clean", "iso3166"), iso, sizeof iso);
+    dtp_clean_resolve(o, dtp_config_get(o->cfg, "clean", "m49"), m49, sizeof m49);
+    dtp_clean_resolve(o, dtp_config_get(o->cfg, "clean", "aliases"), ali, sizeof ali);
+    dtp_clean_resolve(o, dtp_config_get(o->cfg, "clean", "aggregates"), agg, sizeof agg);
+    dtp_clean_resolve(o, dtp_config_get(o->cfg, "clean", "ignore_labels"), ign, sizeof ign);
     dtp_xw_paths paths = {.iso3166_json = iso,
                           .m49_csv = m49[0] ? m49 : NULL,
                           .aliases_csv = ali[0] ? ali : NULL,

@@ -1,4 +1,5 @@
-/* dtpanel clean: observations → country panel cells with lineage and ledger. */
+/* dtpanel clean: observations → country panel cells, then certificate records and the
+ * yearbook → province panel cells, with lineage and ledger. */
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,39 @@ int dtp_stage_clean(dtp_cli *cli, dtp_session *s)
     if (r.missing_vars[0])
         dtp_log_msg(cli->log, DTP_LOG_WARN, "clean", "no_source",
                     "no enabled source provides %s: left out of the panel", r.missing_vars);
+    /* The province panel (METHODS.md §B) after the country panel: its reconciliation check
+     * reads the ISO Survey figure for China that the country panel mapped. It is built when
+     * [clean] yearbook is set (the index and controls need it; certificate counts alone are not
+     * a usable panel); without it previous province cells are removed. */
+    dtp_clean_province_result pr;
+    dtp_error_clear(&err);
+    st = dtp_clean_province(&o, &pr, &err);
+    dtp_run_count(s->run, "clean", "province_cells", pr.cells);
+    dtp_run_count(s->run, "clean", "certificates", pr.certificates);
+    if (st != DTP_OK)
+        return dtp_cli_fail(cli, &err);
+    if (!pr.built) {
+        dtp_log_msg(cli->log, DTP_LOG_INFO, "clean", "province_panel",
+                    "province panel not built: [clean] yearbook is not set");
+        return DTP_EXIT_OK;
+    }
+    dtp_log_msg(cli->log, DTP_LOG_INFO, "clean", "province_panel",
+                "province panel: %d provinces x %d years, %lld cells; %lld yearbook values;"
+                " %lld certificate records, %lld excluded, %lld certificates (%lld listed by"
+                " USCC, %lld by name, %lld not listed; %lld placed by address)",
+                pr.provinces, pr.years, (long long)pr.cells, (long long)pr.yearbook_values,
+                (long long)pr.records_seen, (long long)pr.records_excluded,
+                (long long)pr.certificates, (long long)pr.listed_uscc, (long long)pr.listed_name,
+                (long long)pr.unmatched, (long long)pr.address_fallback);
+    if (pr.records_seen == 0)
+        dtp_log_msg(cli->log, DTP_LOG_WARN, "clean", "no_registry_records",
+                    "no certificate record in staging: iso27001_listed is missing in every"
+                    " province-year");
+    if (pr.reconcile_flagged)
+        dtp_log_msg(cli->log, DTP_LOG_WARN, "clean", "survey_vs_registry",
+                    "ISO Survey and registry totals for China differ beyond [clean]"
+                    " reconcile_ratio in %d of %d year(s): see the check results",
+                    pr.reconcile_flagged, pr.reconcile_checked);
     return DTP_EXIT_OK;
 }
 

@@ -1,4 +1,4 @@
-/* dtpanel run: fetch → clean → load in one locked run (ocr joins when its stage lands). A source
+/* dtpanel run: fetch → ocr → clean → load in one locked run. A source
  * that fails stops the run before anything is published: the previous release stays (exit 3). */
 #include <stdio.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include "cli/session.h"
 #include "fetch/fetch.h"
 
-enum { ST_FETCH = 1, ST_CLEAN = 2, ST_LOAD = 4, ST_ALL = 7 };
+enum { ST_FETCH = 1, ST_CLEAN = 2, ST_LOAD = 4, ST_OCR = 8, ST_ALL = 15 };
 
 static int parse_stages(const char *list, int *mask)
 {
@@ -17,6 +17,8 @@ static int parse_stages(const char *list, int *mask)
     for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (strcmp(t, "fetch") == 0)
             *mask |= ST_FETCH;
+        else if (strcmp(t, "ocr") == 0)
+            *mask |= ST_OCR;
         else if (strcmp(t, "clean") == 0)
             *mask |= ST_CLEAN;
         else if (strcmp(t, "load") == 0)
@@ -47,6 +49,8 @@ static void print_plan(dtp_cli *cli, int mask)
                                      : "(no url)");
         }
     }
+    if (mask & ST_OCR)
+        printf("  ocr: read the captures of the cnca sources (cached pages are not read again)\n");
     if (mask & ST_CLEAN)
         printf("  clean: build the country panel for %s\n",
                dtp_config_get(cli->cfg, "panel", "years"));
@@ -63,7 +67,8 @@ int dtp_cmd_run(dtp_cli *cli)
             dry = 1;
         else if (strcmp(a, "--stage") == 0 && i + 1 < cli->argc) {
             if (parse_stages(cli->argv[++i], &mask)) {
-                fprintf(stderr, "dtpanel: run: --stage takes fetch,clean,load (comma-separated)\n");
+                fprintf(stderr,
+                        "dtpanel: run: --stage takes fetch,ocr,clean,load (comma-separated)\n");
                 return DTP_EXIT_USAGE;
             }
         } else {
@@ -84,6 +89,10 @@ int dtp_cmd_run(dtp_cli *cli)
         stopped = "fetch";
     if (!stopped && dtp_stop_requested)
         stopped = "fetch", rc = DTP_EXIT_FAILED;
+    if (!stopped && (mask & ST_OCR) && (rc = dtp_stage_ocr(cli, &s)) != DTP_EXIT_OK)
+        stopped = "ocr";
+    if (!stopped && dtp_stop_requested)
+        stopped = "ocr", rc = DTP_EXIT_FAILED;
     if (!stopped && (mask & ST_CLEAN) && (rc = dtp_stage_clean(cli, &s)) != DTP_EXIT_OK)
         stopped = "clean";
     if (!stopped && dtp_stop_requested)

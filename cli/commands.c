@@ -8,16 +8,19 @@ int dtp_cmd_config(dtp_cli *cli);
 int dtp_cmd_fetch(dtp_cli *cli);
 int dtp_cmd_plan(dtp_cli *cli);
 int dtp_cmd_clean(dtp_cli *cli);
+int dtp_cmd_ocr(dtp_cli *cli);
 int dtp_cmd_load(dtp_cli *cli);
 int dtp_cmd_trace(dtp_cli *cli);
 int dtp_cmd_explain(dtp_cli *cli);
 int dtp_cmd_verify(dtp_cli *cli);
 int dtp_cmd_export(dtp_cli *cli);
 int dtp_cmd_diff(dtp_cli *cli);
+int dtp_cmd_report(dtp_cli *cli);
 
 const dtp_command dtp_commands[] = {
-    {"run", dtp_cmd_run, "run every stage: fetch, clean, load (one lock, one run, one manifest)",
-     "run [--stage fetch,clean,load] [--dry-run]",
+    {"run", dtp_cmd_run,
+     "run every stage: fetch, ocr, clean, load (one lock, one run, one manifest)",
+     "run [--stage fetch,ocr,clean,load] [--dry-run]",
      "options:\n"
      "  --stage LIST  run only these stages, in pipeline order\n"
      "  --dry-run     print what would be fetched and published, do nothing\n"
@@ -39,7 +42,12 @@ const dtp_command dtp_commands[] = {
      "plan [SOURCE]",
      "sends conditional HEAD requests (ETag / Last-Modified of the last fetch); downloads no\n"
      "bodies\n"},
-    {"clean", dtp_cmd_clean, "build the country-year panel from the current observations", "clean",
+    {"ocr", dtp_cmd_ocr, "read the registry captures into certificate records with evidence", "ocr",
+     "screenshots (PNG/JPEG) through Tesseract, saved HTML and JSON directly; a field below\n"
+     "[ocr] confidence_threshold or failing validation is not accepted and goes to\n"
+     "<data_dir>/review/ocr.csv with a crop; corrections in [ocr] corrections are applied on\n"
+     "the next run; an unchanged screenshot is never recognised twice (cache)\n"},
+    {"clean", dtp_cmd_clean, "build the country and province panels from the observations and certificate records", "clean",
      "maps every label to ISO 3166-1 (failing with the list of unmapped labels), applies the\n"
      "overrides, the sample rules (drop, interpolate, balance) and the reference dummies, and\n"
      "writes cells with lineage and a ledger of every rule applied (METHODS.md)\n"
@@ -102,5 +110,17 @@ const dtp_command dtp_commands[] = {
      "options:\n"
      "  --format F  csv or dta\n"
      "  --panel P   country (default) or province\n"},
+    {"report", dtp_cmd_report, "write a release report as one self-contained HTML page",
+     "report [RELEASE] --out FILE.html",
+     "coverage grids of every panel variable by status (observed, imputed, overridden,\n"
+     "derived, missing with reason, excluded), sources, imputations and overrides with\n"
+     "citations, OCR review figures, revisions against the previous release and every check\n"
+     "result; each figure names the `dtpanel trace` command that explains it. Inline CSS and\n"
+     "SVG, no scripts: the page opens offline and prints. Reads the release only (no lock)\n"
+     "arguments:\n"
+     "  RELEASE     a release id (kept under <data-dir>/releases) or a path; default: the\n"
+     "              published warehouse\n"
+     "options:\n"
+     "  --out FILE  where to write the page (written beside it, then renamed)\n"},
     {NULL, NULL, NULL, NULL, NULL},
 };

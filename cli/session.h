@@ -25,6 +25,7 @@ int dtp_session_open(dtp_cli *cli, const char *command, dtp_session *s);
 
 /* Stages run inside an open session (also by `dtpanel run`); each returns an exit code. */
 int dtp_stage_clean(dtp_cli *cli, dtp_session *s);
+int dtp_stage_ocr(dtp_cli *cli, dtp_session *s);
 /* only: one source or NULL; plan: ask only. */
 int dtp_stage_fetch(dtp_cli *cli, dtp_session *s, const char *only, int plan);
 /* expect_*: rows each panel view must have, -1 for "balanced" only. */

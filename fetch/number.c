@@ -1,12 +1,37 @@
 #include "fetch/number.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NUM_TEXT_MAX 128
+
+/* strtod and printf follow LC_NUMERIC: a program that calls setlocale() for a locale with a
+ * decimal comma must not change how "1.5" reads. Conversions run under the C locale for the
+ * calling thread only (uselocale is per thread). */
+static locale_t c_numeric;
+static pthread_once_t c_numeric_once = PTHREAD_ONCE_INIT;
+
+static void make_c_numeric(void)
+{
+    c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+static locale_t enter_c_numeric(void)
+{
+    pthread_once(&c_numeric_once, make_c_numeric);
+    return c_numeric ? uselocale(c_numeric) : (locale_t)0;
+}
+
+static void leave_c_numeric(locale_t prev)
+{
+    if (prev)
+        uselocale(prev);
+}
 
 static int is_digit(char c)
 {
@@ -80,9 +105,13 @@ dtp_status dtp_fetch_parse_number(const char *s, size_t len, int flags, double *
             *why = bad;
         return DTP_ERR_PARSE;
     }
+    locale_t prev = enter_c_numeric();
     errno = 0;
     char *end = NULL;
     double v = strtod(tmp, &end);
+    int e = errno;
+    leave_c_numeric(prev);
+    errno = e;
     if (end == tmp || *end != '\0') {
         if (why)
             *why = "not a number";
@@ -133,9 +162,11 @@ dtp_status dtp_fetch_parse_long(const char *s, size_t len, long *out)
 
 void dtp_fetch_format_double(double v, char *out, size_t outsz)
 {
+    locale_t prev = enter_c_numeric();
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(out, outsz, "%.*g", prec, v);
         if (strtod(out, NULL) == v)
-            return;
+            break;
     }
+    leave_c_numeric(prev);
 }

@@ -39,96 +39,139 @@ static void report(dtp_load_problem_fn fn, void *ctx, int64_t *n, const dtp_load
         fn(ctx, p);
 }
 
-/* Artifacts present in the raw archive, as a temp table the lineage queries join. Every row
- * of the artifacts table is looked up (there are few); a missing one is a problem only when an
- * observation or record uses it. Observations naming an artifact with no artifacts row fail
- * their cells' lineage below (and the foreign key check at publish). */
-static dtp_status mark_present_artifacts(sqlite3 *wh, const dtp_archive *ar, dtp_load_problem_fn fn,
-                                         void *ctx, int64_t *problems, dtp_error *err)
+/* Artifacts that lineage cannot reach, as a temp table the lineage queries consult: rows of the
+ * artifacts table whose bytes are not in the raw archive (there are few artifacts: each is looked
+ * up), and, unless the caller has run the foreign key check, artifacts that observations or
+ * records name but the artifacts table lacks. A missing artifact is reported only when an
+ * observation or record uses it. *nbad receives the table's size. */
+static dtp_status mark_bad_artifacts(sqlite3 *wh, const dtp_archive *ar, int fk_checked,
+                                     dtp_load_problem_fn fn, void *ctx, int64_t *problems,
+                                     int64_t *nbad, dtp_error *err)
 {
+    *nbad = 0;
     dtp_status st = exec(wh,
-                         "DROP TABLE IF EXISTS temp.art_ok;"
-                         "CREATE TEMP TABLE art_ok(sha256 TEXT PRIMARY KEY);",
+                         "DROP TABLE IF EXISTS temp.art_bad;"
+                         "CREATE TEMP TABLE art_bad(sha256 TEXT PRIMARY KEY);",
                          "create artifact table", err);
     if (st != DTP_OK)
         return st;
-    sqlite3_stmt *sel = NULL, *ins = NULL, *used = NULL;
+    sqlite3_stmt *sel = NULL, *ins = NULL, *used = NULL, *unk = NULL;
     if (sqlite3_prepare_v2(wh, "SELECT sha256 FROM artifacts ORDER BY sha256", -1, &sel, NULL) !=
             SQLITE_OK ||
-        sqlite3_prepare_v2(wh, "INSERT INTO temp.art_ok(sha256) VALUES(?)", -1, &ins, NULL) !=
-            SQLITE_OK ||
+        sqlite3_prepare_v2(wh, "INSERT OR IGNORE INTO temp.art_bad(sha256) VALUES(?)", -1, &ins,
+                           NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(wh,
                            "SELECT EXISTS(SELECT 1 FROM observations WHERE artifact_sha256 = ?1)"
                            " OR EXISTS(SELECT 1 FROM cert_records WHERE artifact_sha256 = ?1)",
-                           -1, &used, NULL) != SQLITE_OK) {
+                           -1, &used, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(wh,
+                           "SELECT DISTINCT artifact_sha256 FROM (SELECT artifact_sha256 FROM"
+                           " observations UNION ALL SELECT artifact_sha256 FROM cert_records)"
+                           " WHERE artifact_sha256 NOT IN (SELECT sha256 FROM artifacts)",
+                           -1, &unk, NULL) != SQLITE_OK) {
         st = wh_error(wh, "prepare artifact scan", err);
         goto out;
     }
     int rc;
     while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
         const char *sha = txt(sel, 0);
-        if (ar && !dtp_archive_has(ar, sha)) {
-            sqlite3_bind_text(used, 1, sha, -1, SQLITE_TRANSIENT);
-            int is_used = sqlite3_step(used) == SQLITE_ROW && sqlite3_column_int(used, 0);
-            sqlite3_reset(used);
-            if (is_used) {
-                dtp_load_problem p = {.check = "artifact_missing",
-                                      .artifact = sha,
-                                      .detail = "artifact is not in the raw archive"};
-                report(fn, ctx, problems, &p);
-            }
+        if (!ar || dtp_archive_has(ar, sha))
             continue;
-        }
+        sqlite3_bind_text(used, 1, sha, -1, SQLITE_TRANSIENT);
+        int is_used = sqlite3_step(used) == SQLITE_ROW && sqlite3_column_int(used, 0);
+        sqlite3_reset(used);
+        if (!is_used)
+            continue;
+        dtp_load_problem p = {.check = "artifact_missing",
+                              .artifact = sha,
+                              .detail = "artifact is not in the raw archive"};
+        report(fn, ctx, problems, &p);
         sqlite3_bind_text(ins, 1, sha, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(ins) != SQLITE_DONE) {
             st = wh_error(wh, "record artifact", err);
             goto out;
         }
         sqlite3_reset(ins);
+        (*nbad)++;
     }
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
         st = wh_error(wh, "scan artifacts", err);
+        goto out;
+    }
+    while (!fk_checked && (rc = sqlite3_step(unk)) == SQLITE_ROW) {
+        const char *sha = txt(unk, 0);
+        dtp_load_problem p = {.check = "artifact_missing",
+                              .artifact = sha,
+                              .detail = "observations name an artifact with no artifacts row"};
+        report(fn, ctx, problems, &p);
+        sqlite3_bind_text(ins, 1, sha, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            st = wh_error(wh, "record artifact", err);
+            goto out;
+        }
+        sqlite3_reset(ins);
+        (*nbad)++;
+    }
 out:
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
     sqlite3_finalize(used);
+    sqlite3_finalize(unk);
     return st;
 }
 
-dtp_status dtp_load_check_lineage(sqlite3 *wh, const dtp_archive *ar, dtp_load_problem_fn fn,
-                                  void *ctx, int64_t *problems, dtp_error *err)
+dtp_status dtp_load_check_lineage_fk(sqlite3 *wh, const dtp_archive *ar, int fk_checked,
+                                     dtp_load_problem_fn fn, void *ctx, int64_t *problems,
+                                     dtp_error *err)
 {
     *problems = 0;
     dtp_status st;
     sqlite3_stmt *s = NULL;
-    if ((st = mark_present_artifacts(wh, ar, fn, ctx, problems, err)) != DTP_OK)
+    int64_t nbad = 0;
+    if ((st = mark_bad_artifacts(wh, ar, fk_checked, fn, ctx, problems, &nbad, err)) != DTP_OK)
         return st;
+    /* With foreign keys checked and every artifact present, an edge naming an observation,
+     * record or override reaches stored bytes by construction: skip the per-edge lookups. */
+    const char *edge_bad =
+        fk_checked && nbad == 0
+            ? "l.observation_id IS NULL AND l.record_id IS NULL AND l.input_cell_id IS NULL AND"
+              " l.override_id IS NULL"
+            : "CASE"
+              " WHEN l.observation_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM observations o"
+              "   WHERE o.id = l.observation_id AND o.artifact_sha256 NOT IN"
+              "   (SELECT sha256 FROM temp.art_bad))"
+              " WHEN l.record_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM cert_records r"
+              "   WHERE r.id = l.record_id AND r.artifact_sha256 NOT IN"
+              "   (SELECT sha256 FROM temp.art_bad))"
+              " WHEN l.override_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM overrides v"
+              "   WHERE v.id = l.override_id)"
+              " WHEN l.input_cell_id IS NOT NULL THEN 0 ELSE 1 END";
     /* One pass over lineage: per cell, how many edges of each kind, and how many direct edges
      * (observation, record, override) do not reach what they name. Edges to other cells are
      * resolved below by a fixpoint, which also rejects cycles. */
+    char *agg =
+        sqlite3_mprintf("DROP TABLE IF EXISTS temp.edge_agg;"
+                        "CREATE TEMP TABLE edge_agg(cell_id INTEGER PRIMARY KEY, edges INTEGER,"
+                        "  sources INTEGER, anchors INTEGER, overrides INTEGER, replaced INTEGER,"
+                        "  cell_inputs INTEGER, bad INTEGER);"
+                        "INSERT INTO temp.edge_agg"
+                        " SELECT l.cell_id, COUNT(*),"
+                        "   SUM(l.role = 'source' AND (l.observation_id IS NOT NULL OR"
+                        "       l.record_id IS NOT NULL)),"
+                        "   SUM(l.role IN ('anchor_before','anchor_after')),"
+                        "   SUM(l.role = 'override' AND l.override_id IS NOT NULL),"
+                        "   SUM(l.role = 'replaced'),"
+                        "   SUM(l.input_cell_id IS NOT NULL),"
+                        "   SUM(%s)"
+                        "  FROM lineage l GROUP BY l.cell_id;",
+                        edge_bad);
+    if (!agg)
+        return dtp_error_set(err, DTP_ERR_NOMEM, "load", "out of memory");
+    st = exec(wh, agg, "evaluate lineage edges", err);
+    sqlite3_free(agg);
+    if (st != DTP_OK)
+        return st;
     st = exec(wh,
-              "DROP TABLE IF EXISTS temp.edge_agg;"
-              "CREATE TEMP TABLE edge_agg(cell_id INTEGER PRIMARY KEY, edges INTEGER,"
-              "  sources INTEGER, anchors INTEGER, overrides INTEGER, replaced INTEGER,"
-              "  cell_inputs INTEGER, bad INTEGER);"
-              "INSERT INTO temp.edge_agg"
-              " SELECT l.cell_id, COUNT(*),"
-              "   SUM(l.role = 'source' AND (l.observation_id IS NOT NULL OR"
-              "       l.record_id IS NOT NULL)),"
-              "   SUM(l.role IN ('anchor_before','anchor_after')),"
-              "   SUM(l.role = 'override' AND l.override_id IS NOT NULL),"
-              "   SUM(l.role = 'replaced'),"
-              "   SUM(l.input_cell_id IS NOT NULL),"
-              "   SUM(CASE"
-              "    WHEN l.observation_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM observations o"
-              "      JOIN temp.art_ok a ON a.sha256 = o.artifact_sha256"
-              "      WHERE o.id = l.observation_id)"
-              "    WHEN l.record_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM cert_records r"
-              "      JOIN temp.art_ok a ON a.sha256 = r.artifact_sha256 WHERE r.id = l.record_id)"
-              "    WHEN l.override_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM overrides v"
-              "      WHERE v.id = l.override_id)"
-              "    WHEN l.input_cell_id IS NOT NULL THEN 0 ELSE 1 END)"
-              "  FROM lineage l GROUP BY l.cell_id;"
               "DROP TABLE IF EXISTS temp.cell_eval;"
               "CREATE TEMP TABLE cell_eval(id INTEGER PRIMARY KEY, status TEXT, edges INTEGER,"
               "  sources INTEGER, anchors INTEGER, overrides INTEGER, replaced INTEGER,"
@@ -173,7 +216,7 @@ dtp_status dtp_load_check_lineage(sqlite3 *wh, const dtp_archive *ar, dtp_load_p
                            " e.sources, e.anchors, e.overrides, e.replaced, e.bad, e.local_ok,"
                            " (SELECT o.artifact_sha256 FROM lineage l JOIN observations o ON"
                            "   o.id = l.observation_id WHERE l.cell_id = c.id AND"
-                           "   o.artifact_sha256 NOT IN (SELECT sha256 FROM temp.art_ok)"
+                           "   o.artifact_sha256 IN (SELECT sha256 FROM temp.art_bad)"
                            "   LIMIT 1)"
                            " FROM temp.cell_eval e JOIN panel_cells c ON c.id = e.id"
                            " WHERE e.id NOT IN (SELECT id FROM temp.grounded) ORDER BY c.id",
@@ -218,7 +261,7 @@ dtp_status dtp_load_check_lineage(sqlite3 *wh, const dtp_archive *ar, dtp_load_p
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return wh_error(wh, "report lineage", err);
-    return exec(wh, "DROP TABLE temp.cell_eval; DROP TABLE temp.grounded; DROP TABLE temp.art_ok;",
+    return exec(wh, "DROP TABLE temp.cell_eval; DROP TABLE temp.grounded; DROP TABLE temp.art_bad;",
                 "drop lineage tables", err);
 }
 
@@ -314,7 +357,7 @@ dtp_status dtp_load_open_release(const char *path, sqlite3 **out, dtp_error *err
 {
     *out = NULL;
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         dtp_error_locatef(err, "%s", path);
         dtp_error_set(err, DTP_ERR_NOT_FOUND, "load", "cannot open release: %s",
                       db ? sqlite3_errmsg(db) : "out of memory");
@@ -335,4 +378,10 @@ dtp_status dtp_load_open_release(const char *path, sqlite3 **out, dtp_error *err
     }
     *out = db;
     return DTP_OK;
+}
+
+dtp_status dtp_load_check_lineage(sqlite3 *wh, const dtp_archive *ar, dtp_load_problem_fn fn,
+                                  void *ctx, int64_t *problems, dtp_error *err)
+{
+    return dtp_load_check_lineage_fk(wh, ar, 0, fn, ctx, problems, err);
 }

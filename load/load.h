@@ -83,6 +83,13 @@ dtp_status dtp_load_content_hash(sqlite3 *wh, char out[65], dtp_error *err);
 dtp_status dtp_load_check_lineage(sqlite3 *wh, const dtp_archive *ar, dtp_load_problem_fn fn,
                                   void *ctx, int64_t *problems, dtp_error *err);
 
+/* The same, for a caller that has run PRAGMA foreign_key_check on wh with no failures
+ * (fk_checked = 1): existence of the rows lineage names is then taken as proven, which saves a
+ * lookup per edge when every artifact is present. */
+dtp_status dtp_load_check_lineage_fk(sqlite3 *wh, const dtp_archive *ar, int fk_checked,
+                                     dtp_load_problem_fn fn, void *ctx, int64_t *problems,
+                                     dtp_error *err);
+
 /* Re-hash every raw artifact the release depends on, check lineage completeness, the run
  * manifest chain (in staging when not NULL, and the release's copy of the runs) and the release
  * manifest. *problems receives the count; DTP_OK even when problems were found. */

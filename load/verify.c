@@ -116,6 +116,33 @@ dtp_status dtp_load_verify(sqlite3 *wh, const dtp_archive *ar, sqlite3 *staging,
         dtp_error_clear(&e);
         if (dtp_run_verify_chain(staging, &e) != DTP_OK)
             problem(fn, ctx, problems, "manifest_chain", NULL, e.message);
+        /* the published file is byte for byte what the load recorded */
+        sqlite3_stmt *s = NULL;
+        const char *path = sqlite3_db_filename(wh, "main");
+        if (path && *path &&
+            sqlite3_prepare_v2(staging,
+                               "SELECT r.sha256 FROM releases r WHERE r.id = ? AND r.sha256 IS NOT"
+                               " NULL",
+                               -1, &s, NULL) == SQLITE_OK) {
+            sqlite3_stmt *q = NULL;
+            int64_t id = 0;
+            if (sqlite3_prepare_v2(wh, "SELECT id FROM release", -1, &q, NULL) == SQLITE_OK &&
+                sqlite3_step(q) == SQLITE_ROW)
+                id = sqlite3_column_int64(q, 0);
+            sqlite3_finalize(q);
+            sqlite3_bind_int64(s, 1, id);
+            if (sqlite3_step(s) == SQLITE_ROW) {
+                const char *want = (const char *)sqlite3_column_text(s, 0);
+                char got[65];
+                if (dtp_sha256_file_hex(path, got, &e) != DTP_OK)
+                    problem(fn, ctx, problems, "release_file", NULL, e.message);
+                else if (want && strcmp(got, want) != 0)
+                    problem(fn, ctx, problems, "release_file", NULL,
+                            "the published file's sha256 differs from the one recorded when it"
+                            " was published");
+            }
+        }
+        sqlite3_finalize(s);
     }
     return DTP_OK;
 }

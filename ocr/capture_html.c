@@ -468,6 +468,7 @@ dtp_status dtp_ocr_parse_html_capture(const char *bytes, size_t n, const char *s
 {
     dtp_status st = DTP_OK;
     html_state s = {.sha = sha, .cb = cb, .ctx = ctx, .err = err};
+    dtp_error_clear(err); /* no locator of an earlier call may stay behind */
     dtp_error_where(err, "cnca", sha, NULL);
     if (n > DTP_OCR_CAPTURE_MAX_BYTES || n > INT_MAX)
         return dtp_error_set(err, DTP_ERR_LIMIT, "ocr", "html capture: %zu bytes exceeds cap %u", n,

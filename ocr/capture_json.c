@@ -137,6 +137,46 @@ static json_t *find_rows(json_t *root, char *path, size_t pathsz)
     return NULL;
 }
 
+/* Rows carry the status twice (certiStatusName and the code certiStatus). The name is taken
+ * first; a name outside the vocabulary falls back to the code (flagged), and a name and code
+ * that disagree are flagged and sent to review rather than trusting either. */
+static dtp_status status_cross_check(json_t *row, size_t idx, const char *base, dtp_ocr_record *r,
+                                     dtp_buf *text, dtp_error *err)
+{
+    static const char *const code_keys[] = {"certiStatus", "certStatus"};
+    dtp_ocr_field *f = &r->fields[DTP_OCR_F_STATUS];
+    if (!f->raw || !f->locator)
+        return DTP_OK;
+    for (size_t k = 0; k < 2; k++) {
+        json_t *v = json_object_get(row, code_keys[k]);
+        if (!v || !scalar_text(v, text))
+            continue;
+        char suffix[32];
+        snprintf(suffix, sizeof suffix, ".%s", code_keys[k]);
+        size_t ll = strlen(f->locator), sl = strlen(suffix);
+        if (ll >= sl && strcmp(f->locator + ll - sl, suffix) == 0)
+            return DTP_OK; /* the code is what was read */
+        dtp_ocr_cert_status by_name = dtp_ocr_parse_status(f->raw);
+        dtp_ocr_cert_status by_code = dtp_ocr_parse_status(dtp_buf_str(text));
+        if (by_code == DTP_OCR_STATUS_UNKNOWN || by_name == by_code)
+            return DTP_OK;
+        dtp_status st = DTP_OK;
+        if (by_name == DTP_OCR_STATUS_UNKNOWN) {
+            char loc[256];
+            snprintf(loc, sizeof loc, "%s[%zu].%s", base, idx, code_keys[k]);
+            st = dtp_ocr_field_set_raw(f, text->data, text->len, loc, NULL, 100.0f);
+            if (st == DTP_OK)
+                st = dtp_ocr_field_add_flag(f, "status_from_code");
+        } else {
+            st = dtp_ocr_field_add_flag(f, "status_code_mismatch");
+        }
+        if (st != DTP_OK)
+            return dtp_error_set(err, st, "ocr", "json capture: out of memory");
+        return DTP_OK;
+    }
+    return DTP_OK;
+}
+
 static dtp_status read_row(json_t *row, size_t idx, const char *base, const char *sha,
                            dtp_ocr_record **out, dtp_error *err)
 {
@@ -172,7 +212,9 @@ static dtp_status read_row(json_t *row, size_t idx, const char *base, const char
             goto out;
         }
     }
-    st = dtp_ocr_record_validate(r, 0.0f, err);
+    st = status_cross_check(row, idx, base, r, &text, err);
+    if (st == DTP_OK)
+        st = dtp_ocr_record_validate(r, 0.0f, err);
 out:
     dtp_buf_free(&text);
     dtp_buf_free(&loc);
@@ -191,6 +233,7 @@ dtp_status dtp_ocr_parse_json_capture(const char *bytes, size_t n, const char *s
     json_t *root = NULL;
     json_error_t jerr;
     char path[64], seen[256];
+    dtp_error_clear(err); /* no locator of an earlier call may stay behind */
     dtp_error_where(err, "cnca", sha, NULL);
     if (n > DTP_OCR_CAPTURE_MAX_BYTES)
         return dtp_error_set(err, DTP_ERR_LIMIT, "ocr", "json capture: %zu bytes exceeds cap %u", n,

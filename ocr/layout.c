@@ -31,8 +31,17 @@ typedef struct hit {
     size_t gv;  /* first glyph after the label and its colon */
 } hit;
 
+/* A visual row: the recognised lines whose vertical centres agree, words left to right.
+ * Tesseract gives a table's cells as separate lines (often separate blocks), so a label and its
+ * value in neighbouring cells only meet once lines are merged by height on the page. */
+typedef struct vrow {
+    const dtp_ocr_word **words; /* borrowed from the page */
+    size_t nwords;
+    dtp_ocr_box box;
+} vrow;
+
 typedef struct line_info {
-    const dtp_ocr_line *line;
+    const vrow *line;
     glyph *g;
     size_t ng;
     hit hits[MAX_HITS]; /* field labels */
@@ -54,6 +63,7 @@ typedef struct parser {
     void *ctx;
     dtp_error *err;
     line_info *li;
+    vrow *rows;
     size_t nl;
     label_cps labels[64];
     size_t nlabels;
@@ -78,9 +88,12 @@ static int clampi(long v)
     return v > 0x7fffffffL ? 0x7fffffff : v < -0x7fffffffL ? -0x7fffffff : (int)v;
 }
 
-static int word_cx(const dtp_ocr_word *w)
+/* Columns are assigned per character, not per word: OCR joins neighbouring cells' text into one
+ * word when the gap is small (2024-03-14中), and each character's share of the box still falls in
+ * its own column. */
+static int glyph_cx(const glyph *g)
 {
-    return clampi((long)w->box.x + w->box.w / 2);
+    return clampi(((long)g->x0 + g->x1) / 2);
 }
 
 static void load_labels(parser *p)
@@ -105,10 +118,10 @@ static void load_labels(parser *p)
 
 static dtp_status build_glyphs(parser *p, line_info *li)
 {
-    const dtp_ocr_line *L = li->line;
+    const vrow *L = li->line;
     size_t cap = 0;
     for (size_t w = 0; w < L->nwords; w++)
-        cap += L->words[w].text ? strlen(L->words[w].text) : 0;
+        cap += L->words[w]->text ? strlen(L->words[w]->text) : 0;
     if (cap > DTP_OCR_LAYOUT_MAX_GLYPHS * 4)
         return DTP_ERR_LIMIT;
     li->g = cap ? malloc(cap * sizeof *li->g) : NULL;
@@ -116,7 +129,7 @@ static dtp_status build_glyphs(parser *p, line_info *li)
         return DTP_ERR_NOMEM;
     li->ng = 0;
     for (size_t w = 0; w < L->nwords; w++) {
-        const char *t = L->words[w].text;
+        const char *t = L->words[w]->text;
         if (!t)
             continue;
         size_t len = strlen(t), first = li->ng;
@@ -136,7 +149,7 @@ static dtp_status build_glyphs(parser *p, line_info *li)
         }
         /* split the word's box evenly among its characters */
         size_t k = li->ng - first;
-        long x = L->words[w].box.x, wd = L->words[w].box.w > 0 ? L->words[w].box.w : 0;
+        long x = L->words[w]->box.x, wd = L->words[w]->box.w > 0 ? L->words[w]->box.w : 0;
         for (size_t i = 0; i < k; i++) {
             li->g[first + i].x0 = clampi(x + wd * (long)i / (long)k);
             li->g[first + i].x1 = clampi(x + wd * (long)(i + 1) / (long)k);
@@ -146,36 +159,78 @@ static dtp_status build_glyphs(parser *p, line_info *li)
     return DTP_OK;
 }
 
-/* Best label starting at glyph i: exact beats fuzzy, then longer. A fuzzy match must start a
- * word, so a value's text is less likely to be taken for a label. */
+/* 1 when a label ending before glyph `end` ends where a word ends (or at a colon). */
+static int ends_at_boundary(const line_info *li, size_t end)
+{
+    return end >= li->ng || li->g[end].word != li->g[end - 1].word || li->g[end].cp == ':';
+}
+
+typedef struct cand {
+    int target;
+    int edits;    /* 0 exact, else substitutions or the one dropped character */
+    int boundary; /* ends at a word end */
+    size_t n;     /* label length */
+    size_t used;  /* glyphs consumed */
+} cand;
+
+static int better(const cand *a, const cand *b)
+{
+    if (b->target < 0)
+        return 1;
+    if (a->edits != b->edits)
+        return a->edits < b->edits;
+    if (a->boundary != b->boundary)
+        return a->boundary > b->boundary;
+    if (a->n != b->n)
+        return a->n > b->n;
+    return a->used > b->used;
+}
+
+/* Best label starting at glyph i. Exact beats inexact; an inexact match (labels of 4+
+ * characters, at a word start only, so a value's text is not taken for a label) may have up to
+ * max_label_mismatch substituted characters or one character OCR dropped. Among inexact
+ * matches, one that ends where a word ends wins: with 围 lost from 证书覆盖的业务范围, a
+ * substitution would swallow the value's first character, the dropped-character reading not. */
 static int match_label(const parser *p, const line_info *li, size_t i, int history, size_t *end)
 {
-    int best = -1, best_exact = 0;
-    size_t best_n = 0;
+    cand best = {.target = -1};
     int word_start = i == 0 || li->g[i - 1].word != li->g[i].word;
     for (size_t l = 0; l < p->nlabels; l++) {
         const label_cps *lc = &p->labels[l];
         int t = lc->target;
         if (!history && t >= DTP_OCR_LABEL_EV_ACTIVITY && t <= DTP_OCR_LABEL_EV_DATE)
             continue;
-        if (i + lc->n > li->ng)
-            continue;
-        int mism = 0;
         int allowed = lc->n >= 4 && word_start ? p->opts.max_label_mismatch : 0;
-        for (size_t k = 0; k < lc->n && mism <= allowed; k++)
-            mism += li->g[i + k].cp != lc->cp[k];
-        if (mism > allowed)
+        if (i + lc->n <= li->ng) {
+            int mism = 0;
+            for (size_t k = 0; k < lc->n && mism <= allowed; k++)
+                mism += li->g[i + k].cp != lc->cp[k];
+            cand c = {t, mism, ends_at_boundary(li, i + lc->n), lc->n, lc->n};
+            if (mism <= allowed && better(&c, &best))
+                best = c;
+        }
+        if (allowed < 1 || i + lc->n - 1 > li->ng)
             continue;
-        int exact = mism == 0;
-        if (best < 0 || (exact && !best_exact) || (exact == best_exact && lc->n > best_n)) {
-            best = t;
-            best_exact = exact;
-            best_n = lc->n;
+        for (size_t d = 1; d < lc->n; d++) {
+            size_t k = 0, j = 0;
+            for (; k < lc->n; k++) {
+                if (k == d)
+                    continue;
+                if (li->g[i + j].cp != lc->cp[k])
+                    break;
+                j++;
+            }
+            if (k < lc->n)
+                continue;
+            cand c = {t, 1, ends_at_boundary(li, i + lc->n - 1), lc->n, lc->n - 1};
+            if (better(&c, &best))
+                best = c;
+            break;
         }
     }
-    if (best >= 0)
-        *end = i + best_n;
-    return best;
+    if (best.target >= 0)
+        *end = i + best.used;
+    return best.target;
 }
 
 static void find_hits(const parser *p, line_info *li, int history, hit *hits, size_t *nhits)
@@ -202,10 +257,26 @@ typedef struct vbuild {
     int has;
     int x0, y0, x1, y1;
     float conf;
-    const dtp_ocr_line *last_line;
+    const vrow *last_line;
     size_t last_word;
     unsigned last_cp;
+    size_t keep_len; /* text length up to the last glyph that is not edge punctuation */
 } vbuild;
+
+/* Table rules OCR reads as characters: never part of a value. */
+static int is_rule(unsigned cp)
+{
+    return cp == '|' || cp == 0x4E28 /* 丨 */ || cp == 0x2502 /* │ */;
+}
+
+/* Punctuation OCR adds at a value's edges (cell borders, dots of a grid); kept inside a value,
+ * dropped at its start and end. */
+static int is_edge_punct(unsigned cp)
+{
+    return cp == ',' || cp == ';' || cp == '_' || cp == '`' || cp == '\'' || cp == '"' ||
+           cp == 0x3001 /* 、 */ || cp == 0x3002 /* 。 */ || cp == 0x2018 || cp == 0x2019 ||
+           cp == 0x201C || cp == 0x201D;
+}
 
 static void vb_init(vbuild *v)
 {
@@ -218,12 +289,16 @@ static void vb_reset(vbuild *v)
     dtp_buf_reset(&v->text);
     v->has = 0;
     v->last_line = NULL;
+    v->keep_len = 0;
 }
 
-static dtp_status vb_add(vbuild *v, const dtp_ocr_line *L, const glyph *g)
+static dtp_status vb_add(vbuild *v, const vrow *L, const glyph *g)
 {
-    const dtp_ocr_word *w = &L->words[g->word];
+    const dtp_ocr_word *w = L->words[g->word];
     dtp_status st = DTP_OK;
+    int punct = is_edge_punct(g->cp);
+    if (is_rule(g->cp) || (punct && !v->has))
+        return DTP_OK;
     /* words of Latin text keep a space between them; Chinese text has none */
     if (v->has && (L != v->last_line || g->word != v->last_word) && v->last_cp < 0x80 &&
         g->cp < 0x80)
@@ -232,6 +307,12 @@ static dtp_status vb_add(vbuild *v, const dtp_ocr_line *L, const glyph *g)
         st = dtp_buf_append(&v->text, w->text + g->off, g->len);
     if (st != DTP_OK)
         return st;
+    v->last_line = L;
+    v->last_word = g->word;
+    v->last_cp = g->cp;
+    if (punct && v->has)
+        return DTP_OK; /* in the text, but neither in the box nor the confidence (yet) */
+    v->keep_len = v->text.len;
     int y0 = w->box.y, y1 = clampi((long)w->box.y + (w->box.h > 0 ? w->box.h : 0));
     if (!v->has) {
         v->x0 = g->x0, v->x1 = g->x1, v->y0 = y0, v->y1 = y1, v->conf = w->confidence;
@@ -243,9 +324,6 @@ static dtp_status vb_add(vbuild *v, const dtp_ocr_line *L, const glyph *g)
         v->conf = w->confidence < v->conf ? w->confidence : v->conf;
     }
     v->has = 1;
-    v->last_line = L;
-    v->last_word = g->word;
-    v->last_cp = g->cp;
     return DTP_OK;
 }
 
@@ -255,14 +333,14 @@ static dtp_status vb_store(const vbuild *v, dtp_ocr_field *f)
     if (!v->has || f->raw)
         return DTP_OK;
     dtp_ocr_box b = {v->x0, v->y0, clampi((long)v->x1 - v->x0), clampi((long)v->y1 - v->y0)};
-    return dtp_ocr_field_set_raw(f, dtp_buf_str(&v->text), v->text.len, NULL, &b, v->conf);
+    return dtp_ocr_field_set_raw(f, dtp_buf_str(&v->text), v->keep_len, NULL, &b, v->conf);
 }
 
 /* ---- detail pages ---- */
 
 static dtp_status fail(parser *p, dtp_status st, size_t line, const char *what)
 {
-    dtp_error_locatef(p->err, "image line %zu", line + 1);
+    dtp_error_locatef(p->err, "image row %zu", line + 1);
     return dtp_error_set(p->err, st, "ocr", "layout: %s", what);
 }
 
@@ -312,8 +390,7 @@ static dtp_status read_history(parser *p, dtp_ocr_record *r, size_t *hist_from, 
         for (int c = 0; c < 3; c++)
             vb_reset(&cells[c]);
         for (size_t g = 0; g < li->ng && st == DTP_OK; g++) {
-            const dtp_ocr_word *w = &li->line->words[li->g[g].word];
-            int cx = word_cx(w);
+            int cx = glyph_cx(&li->g[g]);
             size_t c = 0;
             while (c + 1 < nc && cx >= bound[c + 1])
                 c++;
@@ -449,16 +526,101 @@ static dtp_status flush_row(parser *p, list_state *ls, size_t line)
     return st;
 }
 
+/* Columns of a line holding at least one character, by the boundaries given. */
+static int columns_filled(const line_info *li, const int *bound, size_t nc)
+{
+    int filled[MAX_HITS] = {0}, n = 0;
+    for (size_t g = 0; g < li->ng; g++) {
+        if (is_rule(li->g[g].cp))
+            continue;
+        int cx = glyph_cx(&li->g[g]);
+        size_t c = 0;
+        while (c + 1 < nc && cx >= bound[c + 1])
+            c++;
+        n += !filled[c];
+        filled[c] = 1;
+    }
+    return n;
+}
+
+/* Move each column boundary into a run of empty pixels that the body rows leave between the
+ * two header labels: a table's header labels are often centred over their columns
+ * while the values are left-aligned, so the midpoint between labels can fall inside values.
+ * Without any empty pixel there the midpoint stays. */
+static dtp_status refine_bounds(const parser *p, size_t header, list_state *ls,
+                                const size_t *lab_end, const size_t *lab_start)
+{
+    for (size_t c = 1; c < ls->nc; c++) {
+        long lo = lab_end[c - 1], hi = lab_start[c];
+        if (hi - lo < 2 || hi - lo > 8192)
+            continue;
+        /* coverage by a difference array: O(characters + width), whatever the boxes */
+        long *occ = calloc((size_t)(hi - lo) + 1, sizeof *occ);
+        if (!occ)
+            return DTP_ERR_NOMEM;
+        long rows = 0;
+        for (size_t j = header + 1; j < p->nl; j++) {
+            const line_info *li = &p->li[j];
+            if (columns_filled(li, ls->bound, ls->nc) < 2)
+                continue; /* a footer or stray text, not a row */
+            rows++;
+            for (size_t g = 0; g < li->ng; g++) {
+                if (is_rule(li->g[g].cp))
+                    continue;
+                long a = li->g[g].x0 > lo ? li->g[g].x0 : lo;
+                long b = li->g[g].x1 < hi ? li->g[g].x1 : hi;
+                if (a < b) {
+                    occ[a - lo]++;
+                    occ[b - lo]--;
+                }
+            }
+        }
+        for (long x = 1; x <= hi - lo; x++)
+            occ[x] += occ[x - 1];
+        /* one row in five may run across the gap (OCR joins neighbouring cells into a word).
+         * The leftmost gap of 3+ pixels is taken: values are left-aligned, so the column gap is
+         * where the previous column's values end; gaps further right are between words inside
+         * the next column's values, which OCR splits at the same places in similar names. */
+        long allow = rows / 5;
+        long first_at = -1, first_len = 0, best_at = -1, best_len = 0, run = 0;
+        for (long x = 0; x <= hi - lo; x++) {
+            if (x < hi - lo && occ[x] <= allow) {
+                run++;
+                continue;
+            }
+            if (run >= 3 && first_at < 0) {
+                first_at = x - run;
+                first_len = run;
+            }
+            if (run > best_len) {
+                best_len = run;
+                best_at = x - run;
+            }
+            run = 0;
+        }
+        if (first_at >= 0)
+            ls->bound[c] = clampi(lo + first_at + first_len / 2);
+        else if (best_len > 0)
+            ls->bound[c] = clampi(lo + best_at + best_len / 2);
+        free(occ);
+    }
+    return DTP_OK;
+}
+
 static dtp_status read_list(parser *p, size_t header)
 {
     list_state *ls = calloc(1, sizeof *ls);
     if (!ls)
         return dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
     const line_info *hd = &p->li[header];
+    size_t lab_start[MAX_HITS], lab_end[MAX_HITS];
     for (size_t h = 0; h < hd->nhits; h++) {
         ls->targets[ls->nc] = hd->hits[h].target;
         if (hd->hits[h].target == DTP_OCR_F_CERT_NO && ls->key == 0)
             ls->key = ls->nc;
+        lab_start[ls->nc] = (size_t)(hd->g[hd->hits[h].g0].x0 > 0 ? hd->g[hd->hits[h].g0].x0 : 0);
+        lab_end[ls->nc] =
+            (size_t)(hd->g[hd->hits[h].gv - 1].x1 > 0 ? hd->g[hd->hits[h].gv - 1].x1 : 0);
         if (ls->nc)
             ls->bound[ls->nc] =
                 clampi(((long)hd->g[hd->hits[h - 1].gv - 1].x1 + hd->g[hd->hits[h].g0].x0) / 2);
@@ -466,7 +628,9 @@ static dtp_status read_list(parser *p, size_t header)
     }
     for (size_t c = 0; c < ls->nc; c++)
         vb_init(&ls->cells[c]);
-    dtp_status st = DTP_OK;
+    dtp_status st = refine_bounds(p, header, ls, lab_end, lab_start);
+    if (st != DTP_OK)
+        st = dtp_error_set(p->err, st, "ocr", "layout: out of memory");
     int filled[MAX_HITS];
     for (size_t j = header + 1; j < p->nl && st == DTP_OK; j++) {
         const line_info *li = &p->li[j];
@@ -475,28 +639,31 @@ static dtp_status read_list(parser *p, size_t header)
         memset(filled, 0, sizeof filled);
         int nfilled = 0;
         for (size_t g = 0; g < li->ng; g++) {
-            const dtp_ocr_word *w = &li->line->words[li->g[g].word];
-            int cx = word_cx(w);
+            if (is_rule(li->g[g].cp))
+                continue;
+            int cx = glyph_cx(&li->g[g]);
             size_t c = 0;
             while (c + 1 < ls->nc && cx >= ls->bound[c + 1])
                 c++;
             nfilled += !filled[c];
-            filled[c] = 1;
+            filled[c]++;
         }
         const dtp_ocr_box *b = &li->line->box;
         int near = ls->open && (long)b->y <= (long)ls->last_y1 + ls->last_h / 2 + 1;
         int continuation = ls->open && !filled[ls->key] && near;
         if (!continuation) {
             st = flush_row(p, ls, j);
-            if (st != DTP_OK || nfilled < 2)
-                continue; /* a footer or stray text, not a row */
+            /* a footer (共 3 条) or stray text is no row: a row has two columns, and a
+             * certificate number of a few characters where the header has that column */
+            if (st != DTP_OK || nfilled < 2 ||
+                (ls->targets[ls->key] == DTP_OCR_F_CERT_NO && filled[ls->key] < 4))
+                continue;
             for (size_t c = 0; c < ls->nc; c++)
                 vb_reset(&ls->cells[c]);
             ls->open = 1;
         }
         for (size_t g = 0; g < li->ng && st == DTP_OK; g++) {
-            const dtp_ocr_word *w = &li->line->words[li->g[g].word];
-            int cx = word_cx(w);
+            int cx = glyph_cx(&li->g[g]);
             size_t c = 0;
             while (c + 1 < ls->nc && cx >= ls->bound[c + 1])
                 c++;
@@ -515,6 +682,93 @@ static dtp_status read_list(parser *p, size_t header)
     return st;
 }
 
+static long centre_y(const dtp_ocr_box *b)
+{
+    return (long)b->y + (b->h > 0 ? b->h : 0) / 2;
+}
+
+static int line_order(const void *a, const void *b)
+{
+    const dtp_ocr_line *x = *(const dtp_ocr_line *const *)a, *y = *(const dtp_ocr_line *const *)b;
+    long cx = centre_y(&x->box), cy = centre_y(&y->box);
+    if (cx != cy)
+        return cx < cy ? -1 : 1;
+    return x->box.x < y->box.x ? -1 : x->box.x > y->box.x;
+}
+
+static int word_order(const void *a, const void *b)
+{
+    const dtp_ocr_word *x = *(const dtp_ocr_word *const *)a, *y = *(const dtp_ocr_word *const *)b;
+    if (x->box.x != y->box.x)
+        return x->box.x < y->box.x ? -1 : 1;
+    return x->box.y < y->box.y ? -1 : x->box.y > y->box.y;
+}
+
+static void box_union(dtp_ocr_box *a, const dtp_ocr_box *b)
+{
+    long x0 = a->x < b->x ? a->x : b->x, y0 = a->y < b->y ? a->y : b->y;
+    long x1 = (long)a->x + (a->w > 0 ? a->w : 0), y1 = (long)a->y + (a->h > 0 ? a->h : 0);
+    long bx1 = (long)b->x + (b->w > 0 ? b->w : 0), by1 = (long)b->y + (b->h > 0 ? b->h : 0);
+    x1 = bx1 > x1 ? bx1 : x1;
+    y1 = by1 > y1 ? by1 : y1;
+    *a = (dtp_ocr_box){(int)x0, (int)y0, clampi(x1 - x0), clampi(y1 - y0)};
+}
+
+/* Merge the page's lines into visual rows: sorted by vertical centre, a line joins the row
+ * above when its centre lies within half the taller height of the row's centre. Words of a row
+ * are ordered left to right. */
+static dtp_status build_rows(parser *p)
+{
+    const dtp_ocr_page *pg = p->page;
+    dtp_status st = DTP_OK;
+    const dtp_ocr_line **order = pg->nlines ? malloc(pg->nlines * sizeof *order) : NULL;
+    size_t n = 0;
+    if (pg->nlines && !order)
+        return dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+    for (size_t i = 0; i < pg->nlines; i++)
+        if (pg->lines[i].nwords)
+            order[n++] = &pg->lines[i];
+    if (n)
+        qsort(order, n, sizeof *order, line_order);
+    p->rows = n ? calloc(n, sizeof *p->rows) : NULL;
+    if (n && !p->rows) {
+        st = dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+        goto out;
+    }
+    p->nl = 0;
+    for (size_t i = 0, first = 0; i <= n; i++) {
+        if (i < n && i > first) {
+            long h = order[first]->box.h > order[i]->box.h ? order[first]->box.h : order[i]->box.h;
+            long d = centre_y(&order[i]->box) - centre_y(&order[first]->box);
+            if (d <= (h > 0 ? h : 0) / 2)
+                continue;
+        }
+        if (i == first)
+            continue;
+        /* lines first..i-1 make one row */
+        vrow *r = &p->rows[p->nl++];
+        size_t nw = 0;
+        for (size_t k = first; k < i; k++)
+            nw += order[k]->nwords;
+        r->words = malloc(nw * sizeof *r->words);
+        if (!r->words) {
+            st = dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+            goto out;
+        }
+        r->box = order[first]->box;
+        for (size_t k = first; k < i; k++) {
+            for (size_t w = 0; w < order[k]->nwords; w++)
+                r->words[r->nwords++] = &order[k]->words[w];
+            box_union(&r->box, &order[k]->box);
+        }
+        qsort(r->words, r->nwords, sizeof *r->words, word_order);
+        first = i;
+    }
+out:
+    free(order);
+    return st;
+}
+
 dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
                               dtp_ocr_record_fn cb, void *ctx, dtp_error *err)
 {
@@ -530,9 +784,12 @@ dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opt
     p->cb = cb;
     p->ctx = ctx;
     p->err = err;
+    dtp_error_clear(err); /* no locator of an earlier call may stay behind */
     dtp_error_where(err, "cnca", page->image_sha256, NULL);
     load_labels(p);
-    p->nl = page->nlines;
+    st = build_rows(p);
+    if (st != DTP_OK)
+        goto out;
     p->li = p->nl ? calloc(p->nl, sizeof *p->li) : NULL;
     if (p->nl && !p->li) {
         st = dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
@@ -540,7 +797,7 @@ dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opt
     }
     size_t header = p->nl;
     for (size_t i = 0; i < p->nl; i++) {
-        p->li[i].line = &page->lines[i];
+        p->li[i].line = &p->rows[i];
         st = build_glyphs(p, &p->li[i]);
         if (st != DTP_OK) {
             st = fail(p, st, i,
@@ -557,6 +814,9 @@ out:
     for (size_t i = 0; p->li && i < p->nl; i++)
         free(p->li[i].g);
     free(p->li);
+    for (size_t i = 0; p->rows && i < p->nl; i++)
+        free(p->rows[i].words);
+    free(p->rows);
     free(p);
     return st;
 }

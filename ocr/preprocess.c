@@ -13,13 +13,14 @@ void dtp_ocr_params_default(dtp_ocr_params *p)
     memset(p, 0, sizeof *p);
     p->max_bytes = 64u << 20;       /* a full-page PNG screenshot is a few MB */
     p->max_pixels = 40LL * 1000000; /* 4000 x 10000: a very long page at 2x device scale */
-    p->target_text_px = 30;
+    p->target_text_px = 16;
     p->max_scale = 3.0;
     p->binarize = DTP_OCR_BIN_NONE;
     p->deskew = 0;
     p->remove_rules = 0;
     p->fix_polarity = 1;
     p->psm = 3;
+    p->merge_rows = 1;
 }
 
 static const char *bin_name(dtp_ocr_binarize b)
@@ -39,9 +40,9 @@ char *dtp_ocr_params_string(const dtp_ocr_params *p, char *out, size_t outsz)
     if (!outsz)
         return out;
     /* caps are left out on purpose: they decide whether an image is read, never what is read */
-    snprintf(out, outsz, "pp1;scale=%d/%.2f;bin=%s;deskew=%d;rules=%d;pol=%d;psm=%d",
+    snprintf(out, outsz, "pp1;scale=%d/%.2f;bin=%s;deskew=%d;rules=%d;pol=%d;psm=%d;rows=%d",
              p->target_text_px, p->max_scale, bin_name(p->binarize), p->deskew ? 1 : 0,
-             p->remove_rules ? 1 : 0, p->fix_polarity ? 1 : 0, p->psm);
+             p->remove_rules ? 1 : 0, p->fix_polarity ? 1 : 0, p->psm, p->merge_rows ? 1 : 0);
     return out;
 }
 

@@ -32,14 +32,15 @@ typedef struct dtp_ocr_params {
     int fix_polarity; /* 1: invert solid dark regions (status badges, title bars) so that
                          all text is dark on light */
     int psm;          /* Tesseract page segmentation mode of the full-page pass */
+    int merge_rows;   /* 1: merge Tesseract lines on the same visual row into one line */
 } dtp_ocr_params;
 
 /* The measured defaults. */
 void dtp_ocr_params_default(dtp_ocr_params *p);
 
 /* Canonical one-line text of every parameter that changes recognition output, e.g.
- * "pp1;scale=30/3.00;bin=none;deskew=0;rules=0;pol=1;psm=3". Used in evidence and cache keys.
- * Always NUL-terminates; returns out. */
+ * "pp1;scale=16/3.00;bin=none;deskew=0;rules=0;pol=1;psm=3;rows=1". Used in evidence and cache
+ * keys. Always NUL-terminates; returns out. */
 char *dtp_ocr_params_string(const dtp_ocr_params *p, char *out, size_t outsz);
 
 /* A decoded, preprocessed image. Boxes in processed pixels map back to original pixels with

@@ -219,6 +219,65 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
     return 1;
 }
 
+static int cmp_word_x(const void *a, const void *b)
+{
+    const dtp_ocr_word *x = a, *y = b;
+    return (x->box.x > y->box.x) - (x->box.x < y->box.x);
+}
+
+static int overlap_v(dtp_ocr_box a, dtp_ocr_box b)
+{
+    int top = a.y > b.y ? a.y : b.y;
+    int bot = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
+    return bot - top;
+}
+
+/* Tesseract segments a table row into one line per cell (or a few) when cells are far apart.
+ * The label parser reads a visual row as one line, so lines on the same row — vertical overlap
+ * of at least half the smaller height — are merged, words ordered left to right. Lines are
+ * sorted by top edge on entry. Returns 0, or -1 when out of memory (page unchanged then). */
+static int merge_rows(dtp_ocr_page *page)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < page->nlines; i++) {
+        dtp_ocr_line *l = &page->lines[i];
+        size_t target = k;
+        /* only the last few rows can still overlap a line that starts lower */
+        for (size_t r = k > 8 ? k - 8 : 0; r < k; r++) {
+            dtp_ocr_line *row = &page->lines[r];
+            int minh = row->box.h < l->box.h ? row->box.h : l->box.h;
+            if (minh > 0 && overlap_v(row->box, l->box) * 2 >= minh) {
+                target = r;
+                break;
+            }
+        }
+        if (target == k) {
+            page->lines[k++] = *l;
+            continue;
+        }
+        dtp_ocr_line *row = &page->lines[target];
+        dtp_ocr_word *w = realloc(row->words, (row->nwords + l->nwords) * sizeof *w);
+        if (!w)
+            return -1;
+        memcpy(w + row->nwords, l->words, l->nwords * sizeof *w);
+        float sum = row->confidence * (float)row->nwords + l->confidence * (float)l->nwords;
+        row->words = w;
+        row->nwords += l->nwords;
+        row->confidence = sum / (float)row->nwords;
+        free(l->words);
+        int x0 = row->box.x < l->box.x ? row->box.x : l->box.x;
+        int y0 = row->box.y < l->box.y ? row->box.y : l->box.y;
+        int x1 = row->box.x + row->box.w > l->box.x + l->box.w ? row->box.x + row->box.w
+                                                               : l->box.x + l->box.w;
+        int y1 = row->box.y + row->box.h > l->box.y + l->box.h ? row->box.y + row->box.h
+                                                               : l->box.y + l->box.h;
+        row->box = (dtp_ocr_box){x0, y0, x1 - x0, y1 - y0};
+        qsort(row->words, row->nwords, sizeof *row->words, cmp_word_x);
+    }
+    page->nlines = k;
+    return 0;
+}
+
 dtp_status dtp_ocr_recognize_image(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_page **out,
                                    dtp_error *err)
 {
@@ -298,6 +357,10 @@ done:
     }
     if (page->nlines > 1)
         qsort(page->lines, page->nlines, sizeof *page->lines, cmp_line);
+    if (img->params.merge_rows && merge_rows(page) != 0) {
+        st = dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+        goto out;
+    }
     *out = page;
     page = NULL;
 out:
@@ -343,6 +406,73 @@ static void tidy(char *s)
     if (w > s && w[-1] == ' ')
         w--;
     *w = 0;
+}
+
+static int starts_with_any(const char *s, const char *const *set, size_t *len)
+{
+    for (size_t i = 0; set[i]; i++) {
+        size_t n = strlen(set[i]);
+        if (strncmp(s, set[i], n) == 0) {
+            *len = n;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Cell borders, badge edges and the colon after a label come out of a crop as stray quotes,
+ * bars, dots and commas at its ends. None of the registry's values starts with these, and none
+ * ends with them except a closing bracket, which is kept. */
+static void trim_edge_noise(char *s)
+{
+    static const char *const lead[] = {"\u201c", "\u201d", "\u2018", "\u2019", "\u3002", "\uff0c",
+                                       "\uff1a", "\uff09", "\"",     "'",      "|",      "_",
+                                       ".",      ",",      ":",      ";",      ")",      "]",
+                                       "-",      " ",      NULL};
+    static const char *const trail[] = {
+        "\u201c", "\u201d", "\u2018", "\u2019", "\u3002", "\uff0c", "\uff1a", "\uff08", "\"", "'",
+        "|",      "_",      ".",      ",",      ":",      ";",      "(",      "[",      " ",  NULL};
+    size_t n = strlen(s), k;
+    size_t start = 0;
+    while (start < n && starts_with_any(s + start, lead, &k))
+        start += k;
+    for (int changed = 1; changed && n > start;) {
+        changed = 0;
+        for (size_t i = 0; trail[i]; i++) {
+            size_t m = strlen(trail[i]);
+            if (n - start >= m && memcmp(s + n - m, trail[i], m) == 0) {
+                n -= m;
+                changed = 1;
+                break;
+            }
+        }
+    }
+    memmove(s, s + start, n - start);
+    s[n - start] = 0;
+}
+
+/* The lowest confidence of any recognised character: one doubtful character spoils a name or a
+ * code, and the mean over a line hides it (a rare character outside the model's character set
+ * comes out as a confident-looking look-alike inside an otherwise clean line). */
+static float min_symbol_confidence(TessBaseAPI *api)
+{
+    float m = -1;
+    TessResultIterator *it = TessBaseAPIGetIterator(api);
+    if (!it)
+        return 0;
+    do {
+        char *sym = TessResultIteratorGetUTF8Text(it, RIL_SYMBOL);
+        if (!sym)
+            continue;
+        if (*sym && *sym != ' ') {
+            float c = TessResultIteratorConfidence(it, RIL_SYMBOL);
+            if (m < 0 || c < m)
+                m = c;
+        }
+        TessDeleteText(sym);
+    } while (TessResultIteratorNext(it, RIL_SYMBOL));
+    TessResultIteratorDelete(it);
+    return m < 0 ? 0 : m;
 }
 
 dtp_status dtp_ocr_reread_region(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_box box,
@@ -394,8 +524,9 @@ dtp_status dtp_ocr_reread_region(dtp_ocr_engine *e, const dtp_ocr_image *img, dt
         goto out;
     }
     tidy(t);
+    trim_edge_noise(t);
     if (confidence)
-        *confidence = (float)TessBaseAPIMeanTextConf(api);
+        *confidence = min_symbol_confidence(api);
     if (text) {
         *text = strdup(t);
         if (!*text)

@@ -61,8 +61,9 @@ typedef enum dtp_ocr_read_mode {
 
 /* Reread the region box (original pixels) of img: crop with a small margin, upscale to the
  * engine's reread text height, recognise with mode. *text (malloc'd, caller frees) is the text
- * with line breaks replaced by spaces and ends trimmed; *confidence the mean word confidence
- * (0..100). Either output may be NULL. */
+ * with line breaks replaced by spaces and ends trimmed of blanks and of the stray quotes, bars,
+ * dots, commas and colons that cell borders leave (a closing bracket is kept); *confidence the
+ * LOWEST character confidence (0..100). Either output may be NULL. */
 dtp_status dtp_ocr_reread_region(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_box box,
                                  dtp_ocr_read_mode mode, char **text, float *confidence,
                                  dtp_error *err);

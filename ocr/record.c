@@ -351,6 +351,9 @@ static dtp_status judge_status(dtp_ocr_field *f, dtp_ocr_cert_status *st)
     *st = dtp_ocr_parse_status(f->raw);
     if (*st == DTP_OCR_STATUS_UNKNOWN)
         return judge(f, DTP_OCR_CHECK_UNKNOWN_WORD, NULL, "status word not in the vocabulary");
+    if (dtp_ocr_field_has_flag(f, "status_code_mismatch"))
+        return judge(f, DTP_OCR_CHECK_OK, dtp_ocr_status_name(*st),
+                     "status name and status code disagree");
     return judge(f, DTP_OCR_CHECK_OK, dtp_ocr_status_name(*st), NULL);
 }
 

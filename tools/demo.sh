@@ -38,9 +38,15 @@ sqlite3 "$WH" "
   SELECT printf('certificate records: %d accepted, %d reviewed, %d waiting for review',
                 SUM(review_status = 'accepted'), SUM(review_status = 'reviewed'),
                 SUM(review_status = 'needs_review')) FROM certificate_record;
-  SELECT printf('province panel rows: %d', COUNT(*)) FROM panel_province_year;"
+  SELECT printf('province panel rows: %d (%d provinces x %d years; yearbook and listed companies GENERATED)',
+                COUNT(*), COUNT(DISTINCT province_code), COUNT(DISTINCT year)) FROM panel_province_year;
+  SELECT printf('dt_index weights stored for %d year(s); iso27001_listed: %s', COUNT(DISTINCT year),
+                (SELECT COALESCE(GROUP_CONCAT(DISTINCT iso27001_listed_status), '-') FROM panel_province_year))
+    FROM index_weights;"
 echo
+"$BIN" --config "$CONF" --quiet report --out "$DATA/report.html"
 echo "warehouse: $(cd "$(dirname "$WH")" && pwd)/$(basename "$WH")"
+echo "report:    $(cd "$DATA" && pwd)/report.html (open it in a browser; works offline)"
 echo
 echo "try:"
 echo "  $BIN --config $CONF trace USA 2021 dt_total"

@@ -1,11 +1,12 @@
 /* Fuzz the reference-table readers. The first byte picks the table (advanced economies, RCEP,
- * provinces, listed companies); accepted tables are queried. */
+ * provinces, listed companies, yearbook); accepted tables are queried. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "clean/listed.h"
 #include "clean/reference.h"
+#include "clean/yearbook.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t ql = n < sizeof q - 1 ? n : sizeof q - 1;
     memcpy(q, body, ql);
     q[ql] = '\0';
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0: {
         dtp_ref_advanced t;
         if (dtp_ref_advanced_read_mem(body, n, "adv.csv", &t, &err) == DTP_OK) {
@@ -46,6 +47,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)dtp_ref_province_get(&t, q);
             dtp_ref_provinces_free(&t);
         }
+        break;
+    }
+    case 4: {
+        /* the yearbook reader (its own target, clean_yearbook, goes deeper) */
+        dtp_yearbook yb;
+        if (dtp_yearbook_read_mem(body, n, "yearbook.csv", &yb, &err) == DTP_OK)
+            dtp_yearbook_free(&yb);
         break;
     }
     default: {

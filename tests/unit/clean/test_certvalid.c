@@ -221,6 +221,22 @@ static void no_audit_needed_after_expiry(void **state)
     ASSERT_INVALID(at(&c, 2021, &o), DTP_CERT_EXPIRED, 2021, 3, 31);
 }
 
+static void no_surveillance_due_when_its_grace_outlasts_the_certificate(void **state)
+{
+    /* issued 2018-02-01, expires 2021-01-31; audits a little early: 2019-01-10, 2019-12-20.
+     * Next due 2020-12-20, grace to 2021-03-20 -- after the expiry: the recertification audit is
+     * what is due, so 31 Dec 2020 still counts; 2021 is plain expiry. */
+    dtp_cert_event ev[] = {{DTP_CEV_SURVEILLANCE, D(2019, 1, 10)},
+                           {DTP_CEV_SURVEILLANCE, D(2019, 12, 20)}};
+    dtp_cert c = {D(2018, 2, 1), D(2021, 1, 31), ev, 2, 1};
+    dtp_certvalid_opts o = dtp_certvalid_opts_default();
+    assert_true(at(&c, 2020, &o).valid);
+    ASSERT_INVALID(at(&c, 2021, &o), DTP_CERT_EXPIRED, 2021, 1, 31);
+    /* with no grace the deadline (2020-12-20) is before the expiry: required, and missed */
+    o.grace_months = 0;
+    ASSERT_INVALID(at(&c, 2020, &o), DTP_CERT_MISSED_SURVEILLANCE, 2020, 12, 20);
+}
+
 static void bad_inputs(void **state)
 {
     dtp_cert_result r;
@@ -248,6 +264,7 @@ int main(void)
         cmocka_unit_test(revocation_cancellation_expiry_event),
         cmocka_unit_test(recertification_resets_the_schedule),
         cmocka_unit_test(no_audit_needed_after_expiry),
+        cmocka_unit_test(no_surveillance_due_when_its_grace_outlasts_the_certificate),
         cmocka_unit_test(bad_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,6 +161,58 @@ static void isosurvey_spellings(void **state)
     assert_non_null(strstr(r.note, "not a country"));
 }
 
+/* More spellings of the kind the ISO Survey uses: ISO short names with ", Republic of",
+ * territories with a sovereignty qualifier, former names. */
+static void more_survey_spellings(void **state)
+{
+    static const struct {
+        const char *label, *iso3;
+    } cases[] = {
+        {"R\xc3\xa9union (FR)", "REU"},
+        {"Guernsey (UK)", "GGY"},
+        {"Faroe Islands (DK)", "FRO"},
+        {"Cura\xc3\xa7"
+         "ao (NL)",
+         "CUW"},
+        {"Aruba (NL)", "ABW"},
+        {"Puerto Rico (US)", "PRI"},
+        {"Greenland (DK)", "GRL"},
+        {"New Caledonia (FR)", "NCL"},
+        {"Macedonia, the former Yugoslav Republic of", "MKD"},
+        {"Macedonia, The Former Yugoslav Republic of", "MKD"},
+        {"Iran, Islamic Republic of", "IRN"},
+        {"Bolivia, Plurinational State of", "BOL"},
+        {"Venezuela, Bolivarian Republic of", "VEN"},
+        {"Tanzania, United Republic of", "TZA"},
+        {"Moldova, Republic of", "MDA"},
+        {"Viet Nam", "VNM"},
+        {"Lao People's Democratic Republic", "LAO"},
+        {"Syrian Arab Republic", "SYR"},
+        {"Russian Federation", "RUS"},
+        {"Brunei Darussalam", "BRN"},
+        {"Bosnia & Herzegovina", "BIH"},
+        {"United States of America", "USA"},
+        {"United Kingdom of Great Britain and Northern Ireland", "GBR"},
+        {"Taiwan, Province of China", "TWN"},
+        {"Korea (Republic of)", "KOR"},
+        {"Swaziland", "SWZ"},
+        {"Turkey", "TUR"},
+        {"Czech Republic", "CZE"},
+        {"Palestine, State of", "PSE"},
+        {"Holy See (Vatican City State)", "VAT"},
+        {"China, Hong Kong SAR", "HKG"},
+        {"China, Taiwan Province of", "TWN"},
+        {"Macau (China)", "MAC"},
+        {"Hong Kong (China)", "HKG"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dtp_xw_result r = dtp_xw_name(xw, cases[i].label, "isosurvey_name");
+        if (r.kind != DTP_XW_COUNTRY || strcmp(r.iso3, cases[i].iso3) != 0)
+            fail_msg("'%s' -> %s %s, expected %s", cases[i].label, dtp_xw_kind_name(r.kind), r.iso3,
+                     cases[i].iso3);
+    }
+}
+
 static void kosovo_is_user_assigned(void **state)
 {
     dtp_xw_result r = dtp_xw_code(xw, DTP_XW_WB_CODE, "XKX");
@@ -410,6 +462,7 @@ int main(void)
         cmocka_unit_test(codes_in_each_system),
         cmocka_unit_test(aggregates_are_never_countries),
         cmocka_unit_test(isosurvey_spellings),
+        cmocka_unit_test(more_survey_spellings),
         cmocka_unit_test(kosovo_is_user_assigned),
         cmocka_unit_test(traps),
         cmocka_unit_test(aliases_respect_their_system_for_exact_match),

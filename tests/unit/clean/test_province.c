@@ -77,6 +77,22 @@ static void every_province_from_address(void **state)
     char code[3] = "x";
     assert_false(dtp_province_from_address("南京市玄武区", code)); /* no province named */
     assert_string_equal(code, "");
+    /* ... but a major city is: second pass, flagged by_city */
+    assert_true(dtp_province_from_city("南京市玄武区", code));
+    assert_string_equal(code, "32");
+    assert_true(dtp_province_from_city("深圳市南山区科技园", code));
+    assert_string_equal(code, "44");
+    assert_true(dtp_province_from_city("乌鲁木齐市天山区", code));
+    assert_string_equal(code, "65");
+    assert_false(dtp_province_from_city("某县某镇", code));
+    dtp_province_result pr = dtp_province_of_holder(NULL, "杭州市西湖区文三路");
+    assert_int_equal(pr.how, DTP_PROVINCE_ADDRESS_FALLBACK);
+    assert_true(pr.by_city);
+    assert_string_equal(pr.code, "33");
+    /* a province name beats a city named later (a street) */
+    pr = dtp_province_of_holder(NULL, "上海市黄浦区南京东路1号");
+    assert_string_equal(pr.code, "31");
+    assert_false(pr.by_city);
     assert_false(dtp_province_from_address("", code));
     assert_false(dtp_province_from_address(NULL, code));
 }

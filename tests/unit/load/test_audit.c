@@ -244,6 +244,7 @@ static void test_trace_binary_json(void **state)
 }
 
 typedef struct problems {
+    int content, file;
     int n;
     char artifact[65];
     char check[32];
@@ -255,6 +256,28 @@ static void on_problem(void *ctx, const dtp_load_problem *p)
     ps->n++;
     snprintf(ps->artifact, sizeof ps->artifact, "%s", p->artifact ? p->artifact : "");
     snprintf(ps->check, sizeof ps->check, "%s", p->check);
+    ps->content += strcmp(p->check, "release_content") == 0;
+    ps->file += strcmp(p->check, "release_file") == 0;
+}
+
+static void test_verify_edited_release(void **state)
+{
+    fixture *f = *state;
+    /* an analyst "fixes" a figure in the published file */
+    assert_int_equal(chmod(f->warehouse, 0644), 0);
+    sqlite3 *rw = NULL;
+    assert_int_equal(sqlite3_open(f->warehouse, &rw), SQLITE_OK);
+    assert_int_equal(fixture_exec(rw, "UPDATE panel_cells SET value = 1 WHERE id = 100"), 0);
+    sqlite3_close(rw);
+    sqlite3 *wh = open_wh(f);
+    problems ps = {0};
+    int64_t n = -1;
+    dtp_error err;
+    assert_int_equal(dtp_load_verify(wh, f->ar, f->db, on_problem, &ps, &n, &err), DTP_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(ps.content, 1);
+    assert_int_equal(ps.file, 1);
+    sqlite3_close(wh);
 }
 
 static void test_verify_corrupt_artifact(void **state)
@@ -536,6 +559,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trace_each_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trace_binary_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_corrupt_artifact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_edited_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_dta_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff, setup, teardown),

@@ -252,6 +252,83 @@ static void test_failed_check_keeps_previous(void **state)
     sqlite3_free(q);
 }
 
+/* Publish must fail with exactly these check names (comma-separated, in any order). */
+static void expect_fail(fixture *f, dtp_load_options *o, const char *check, long long n)
+{
+    long long before = fixture_int(f->db, "SELECT COUNT(*) FROM check_results");
+    dtp_load_result r;
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_load_publish(f->db, f->ar, o, &r, &err), DTP_ERR_VALIDATION);
+    char *q =
+        sqlite3_mprintf("SELECT COUNT(*) FROM check_results WHERE status = 'fail' AND"
+                        " check_name = %Q AND id > (SELECT MAX(id) FROM check_results) - %lld",
+                        check, fixture_int(f->db, "SELECT COUNT(*) FROM check_results") - before);
+    long long got = fixture_int(f->db, q);
+    sqlite3_free(q);
+    if (got != n)
+        fprintf(stderr, "check %s: %lld failures, expected %lld (%s)\n", check, got, n,
+                err.message);
+    assert_int_equal(got, n);
+}
+
+static void test_lineage_rules(void **state)
+{
+    fixture *f = *state;
+    dtp_load_options o = opts(f);
+    /* two derived cells that only use each other: a cycle never reaches an artifact */
+    assert_int_equal(fixture_exec(f->db, "INSERT INTO panel_cells(id, panel, entity, year,"
+                                         " variable, value, status) VALUES"
+                                         " (980,'country','CHN',2016,'rcep',1,'derived'),"
+                                         " (981,'country','CHN',2017,'rcep',1,'derived');"
+                                         "INSERT INTO lineage(cell_id, role, input_cell_id)"
+                                         " VALUES(980,'input',981),(981,'input',980);"),
+                     0);
+    expect_fail(f, &o, "lineage", 2);
+    /* a derived cell on an excluded input is not grounded either */
+    assert_int_equal(fixture_exec(f->db, "DELETE FROM lineage WHERE cell_id IN (980, 981);"
+                                         "UPDATE panel_cells SET status = 'excluded' WHERE"
+                                         " id = 981;"
+                                         "INSERT INTO lineage(cell_id, role, input_cell_id)"
+                                         " VALUES(980,'input',981);"),
+                     0);
+    expect_fail(f, &o, "lineage", 1);
+    assert_int_equal(fixture_exec(f->db, "DELETE FROM lineage WHERE cell_id IN (980, 981);"
+                                         "DELETE FROM panel_cells WHERE id IN (980, 981);"),
+                     0);
+    /* an override without the replaced source value */
+    assert_int_equal(fixture_exec(f->db, "DELETE FROM lineage WHERE cell_id = 302 AND"
+                                         " role = 'replaced'"),
+                     0);
+    expect_fail(f, &o, "lineage", 1);
+    assert_int_equal(fixture_exec(f->db, "INSERT INTO lineage(cell_id, role, observation_id)"
+                                         " VALUES(302,'replaced',302)"),
+                     0);
+    /* unbalanced: a member with no published value in 2018 */
+    assert_int_equal(fixture_exec(f->db, "UPDATE panel_cells SET status = 'missing' WHERE"
+                                         " entity = 'USA' AND year = 2018"),
+                     0);
+    expect_fail(f, &o, "balance", 1);
+    /* dropping USA (a ledger drop) rebalances the panel without it */
+    assert_int_equal(fixture_exec(f->db, "INSERT INTO ledger(panel, entity, rule, action,"
+                                         " detail) VALUES('country','USA',"
+                                         "'drop_if_missing_share','drop','{}')"),
+                     0);
+    o.expected_country_rows = 3;
+    dtp_load_result r;
+    dtp_error err;
+    assert_int_equal(dtp_load_publish(f->db, f->ar, &o, &r, &err), DTP_OK);
+    sqlite3 *wh = open_wh(f->warehouse);
+    assert_int_equal(fixture_int(wh, "SELECT COUNT(*) FROM panel_country_year"), 3);
+    assert_int_equal(fixture_int(wh, "SELECT COUNT(*) FROM panel_country_year WHERE"
+                                     " iso3 = 'USA'"),
+                     0);
+    sqlite3_close(wh);
+    /* expected rows that do not match */
+    o.expected_country_rows = 6;
+    expect_fail(f, &o, "expected_rows", 1);
+}
+
 static void test_keep_releases(void **state)
 {
     fixture *f = *state;
@@ -280,9 +357,8 @@ static void published_hash(const char *path, char out[65], long long *release)
         return;
     char *ic = str(wh, "PRAGMA integrity_check");
     assert_non_null(ic);
-    int ok = strcmp(ic, "ok") == 0;
+    assert_string_equal(ic, "ok");
     free(ic);
-    assert_true(ok);
     if (dtp_load_content_hash(wh, out, &err) != DTP_OK)
         out[0] = '\0';
     *release = fixture_int(wh, "SELECT id FROM release");
@@ -365,6 +441,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_publish_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_sum, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_check_keeps_previous, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lineage_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_releases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_at_each_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_held, setup, teardown),

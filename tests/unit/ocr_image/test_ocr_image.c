@@ -13,6 +13,7 @@
 #include <leptonica/allheaders.h>
 
 #include "ocr/preprocess.h"
+#include "ocr/readpage.h"
 #include "ocr/recognize.h"
 
 static uint32_t crc32_(const uint8_t *p, size_t n)
@@ -328,6 +329,18 @@ static void recognises_a_generated_list_page(void **state)
     static char text[1 << 16];
     page_text(page, text, sizeof text);
     assert_non_null(strstr(text, "信息安全管理体系认证"));
+    /* the header cells, which Tesseract segments as separate lines, are one row */
+    int header_row = 0;
+    for (size_t i = 0; i < page->nlines && !header_row; i++) {
+        char row[1024];
+        size_t k = 0;
+        for (size_t j = 0; j < page->lines[i].nwords; j++)
+            for (const char *c = page->lines[i].words[j].text; *c && k + 1 < sizeof row; c++)
+                row[k++] = *c;
+        row[k] = 0;
+        header_row = strstr(row, "证书编号") && strstr(row, "认证机构");
+    }
+    assert_true(header_row);
     /* every box lies within the original image, lines top to bottom */
     for (size_t i = 0; i < page->nlines; i++) {
         const dtp_ocr_line *l = &page->lines[i];
@@ -343,7 +356,27 @@ static void recognises_a_generated_list_page(void **state)
     free(png);
 }
 
-static void rereads_a_certificate_number_with_the_code_pass(void **state)
+typedef struct got {
+    int records;
+    char cert_no[64];
+    int accepted;
+    dtp_ocr_box box;
+} got;
+
+static dtp_status keep_cert_no(void *ctx, dtp_ocr_record *rec, dtp_error *err)
+{
+    got *g = ctx;
+    const dtp_ocr_field *f = dtp_ocr_record_field_c(rec, DTP_OCR_F_CERT_NO);
+    g->records++;
+    if (f && f->value) {
+        snprintf(g->cert_no, sizeof g->cert_no, "%s", f->value);
+        g->accepted = f->accepted;
+        g->box = f->box;
+    }
+    return DTP_OK;
+}
+
+static void reads_a_detail_page_into_a_record_and_rereads_a_box(void **state)
 {
     size_t n = 0;
     uint8_t *png = read_fixture("detail-table-z100-1.png", &n);
@@ -351,35 +384,70 @@ static void rereads_a_certificate_number_with_the_code_pass(void **state)
     dtp_ocr_params p;
     dtp_ocr_params_default(&p);
     dtp_ocr_image *img = NULL;
-    dtp_ocr_page *page = NULL;
     dtp_error err;
     dtp_error_clear(&err);
     assert_int_equal(dtp_ocr_image_new(png, n, &p, &img, &err), DTP_OK);
-    assert_int_equal(dtp_ocr_recognize_image(engine, img, &page, &err), DTP_OK);
-    /* the line that starts with the label 证书编号 holds the number to its right */
-    const dtp_ocr_line *hit = NULL;
-    for (size_t i = 0; i < page->nlines && !hit; i++) {
-        char t[512];
-        size_t k = 0;
-        for (size_t j = 0; j < page->lines[i].nwords; j++)
-            k += (size_t)snprintf(t + k, k < sizeof t ? sizeof t - k : 0, "%s",
-                                  page->lines[i].words[j].text);
-        if (strstr(t, "证书编号") == t)
-            hit = &page->lines[i];
-    }
-    assert_non_null(hit);
-    const dtp_ocr_word *last = &hit->words[hit->nwords - 1];
+    got g = {0};
+    assert_int_equal(dtp_ocr_read_page(engine, img, NULL, keep_cert_no, &g, NULL, &err), DTP_OK);
+    assert_int_equal(g.records, 1);
+    /* detail-table-z100-1.json: cert_no */
+    assert_string_equal(g.cert_no, "01221ISMS3948R0S");
+    assert_true(g.box.w > 0 && g.box.h > 0);
+    assert_true(g.box.x + g.box.w <= img->width && g.box.y + g.box.h <= img->height);
+    /* the second-pass entry on its own: the code pass reads the same box */
     char *text = NULL;
-    float conf = 0;
+    float conf = -1;
     assert_int_equal(
-        dtp_ocr_reread_region(engine, img, last->box, DTP_OCR_READ_CODE, &text, &conf, &err),
-        DTP_OK);
-    assert_string_equal(text, "01221ISMS3948R0S"); /* detail-table-z100-1.json cert_number */
+        dtp_ocr_reread_region(engine, img, g.box, DTP_OCR_READ_CODE, &text, &conf, &err), DTP_OK);
+    assert_string_equal(text, "01221ISMS3948R0S");
     assert_true(conf >= 0 && conf <= 100);
     free(text);
-    dtp_ocr_page_free(page);
+    /* a box outside the image is refused */
+    assert_int_equal(dtp_ocr_reread_region(engine, img, (dtp_ocr_box){img->width + 10, 0, 5, 5},
+                                           DTP_OCR_READ_LINE, &text, &conf, &err),
+                     DTP_ERR_PARSE);
+    assert_null(text);
     dtp_ocr_image_free(img);
     free(png);
+}
+
+typedef struct pool_ctx {
+    uint8_t *png;
+    size_t n;
+    int seen[6];
+    int ok[6];
+} pool_ctx;
+
+static void pool_job(void *vctx, dtp_ocr_engine *e, size_t i)
+{
+    pool_ctx *c = vctx;
+    dtp_ocr_page *page = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    __atomic_add_fetch(&c->seen[i], 1, __ATOMIC_RELAXED);
+    if (dtp_ocr_recognize(e, c->png, c->n, NULL, &page, &err) == DTP_OK && page->width == 240)
+        c->ok[i] = 1;
+    dtp_ocr_page_free(page);
+}
+
+static void pool_runs_every_job_once_on_its_own_engines(void **state)
+{
+    pool_ctx c = {0};
+    c.png = glyph_png(&c.n);
+    dtp_ocr_pool *pool = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_ocr_pool_new(2, NULL, NULL, &pool, &err), DTP_OK);
+    assert_int_equal(dtp_ocr_pool_size(pool), 2);
+    assert_ptr_not_equal(dtp_ocr_pool_engine(pool, 0), dtp_ocr_pool_engine(pool, 1));
+    assert_null(dtp_ocr_pool_engine(pool, 2));
+    assert_int_equal(dtp_ocr_pool_run(pool, 6, pool_job, &c, &err), DTP_OK);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(c.seen[i], 1);
+        assert_int_equal(c.ok[i], 1);
+    }
+    dtp_ocr_pool_free(pool);
+    free(c.png);
 }
 
 int main(void)
@@ -391,11 +459,12 @@ int main(void)
         cmocka_unit_test(params_string_is_canonical),
         cmocka_unit_test(crop_is_written_as_png),
         cmocka_unit_test(bad_tessdata_is_a_config_error),
+        cmocka_unit_test(pool_runs_every_job_once_on_its_own_engines),
     };
     const struct CMUnitTest with_engine[] = {
         cmocka_unit_test(cache_key_follows_image_engine_and_params),
         cmocka_unit_test(recognises_a_generated_list_page),
-        cmocka_unit_test(rereads_a_certificate_number_with_the_code_pass),
+        cmocka_unit_test(reads_a_detail_page_into_a_record_and_rereads_a_box),
     };
     int failed = cmocka_run_group_tests(plain, NULL, NULL);
     failed += cmocka_run_group_tests(with_engine, engine_setup, engine_teardown);

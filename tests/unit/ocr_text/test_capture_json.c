@@ -140,6 +140,32 @@ static void test_certecloud_result_list(void **state)
     collector_free(&c);
 }
 
+static void test_status_name_and_code(void **state)
+{
+    (void)state;
+    collector c = {0};
+    dtp_error err;
+    assert_int_equal(run("cnca/json/status_name_and_code.json", &c, &err), DTP_OK);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.recs[0]->status, DTP_OCR_STATUS_VALID);
+    assert_null(c.recs[0]->fields[DTP_OCR_F_STATUS].flags);
+    assert_true(c.recs[0]->fields[DTP_OCR_F_STATUS].accepted);
+
+    dtp_ocr_field *f = &c.recs[1]->fields[DTP_OCR_F_STATUS];
+    assert_int_equal(c.recs[1]->status, DTP_OCR_STATUS_EXPIRED);
+    assert_string_equal(f->raw, "05");
+    assert_string_equal(f->locator, "$.rows[1].certiStatus");
+    assert_true(dtp_ocr_field_has_flag(f, "status_from_code"));
+    assert_true(f->accepted);
+
+    f = &c.recs[2]->fields[DTP_OCR_F_STATUS];
+    assert_true(dtp_ocr_field_has_flag(f, "status_code_mismatch"));
+    assert_false(f->accepted);
+    assert_string_equal(f->reason, "status name and status code disagree");
+    assert_true(c.recs[2]->review_needed);
+    collector_free(&c);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -189,9 +215,10 @@ static void test_callback_stops(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_legacy_rows),     cmocka_unit_test(test_legacy_query_org),
-        cmocka_unit_test(test_certecloud_rows), cmocka_unit_test(test_certecloud_result_list),
-        cmocka_unit_test(test_errors),          cmocka_unit_test(test_callback_stops),
+        cmocka_unit_test(test_legacy_rows),          cmocka_unit_test(test_legacy_query_org),
+        cmocka_unit_test(test_certecloud_rows),      cmocka_unit_test(test_certecloud_result_list),
+        cmocka_unit_test(test_status_name_and_code), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_callback_stops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

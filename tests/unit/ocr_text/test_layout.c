@@ -225,6 +225,63 @@ static void test_list_page(void **state)
     pb_free(&pg);
 }
 
+/* Noise seen in real Tesseract output (tests/fixtures/cnca/ocr_tsv), one case at a time. */
+static void test_ocr_noise(void **state)
+{
+    (void)state;
+    dtp_ocr_page pg;
+    collector c = {0};
+    dtp_error err;
+    pb_init(&pg, "n1");
+    /* a label character lost (围), the value's first word right after it */
+    pb_words(&pg, 10, 10, 90, "证书覆盖的业务范|计算|机软件");
+    /* table rules read as |, a trailing full-width comma */
+    pb_words(&pg, 40, 10, 90, "认证项目|||信息安全管理体系认证，|");
+    /* label and value as separate lines at the same height (separate table cells), the value's
+     * line listed first and one pixel lower */
+    pb_line(&pg, 71);
+    pb_word(&pg, "01121I10123R0M", 200, 90);
+    pb_line(&pg, 70);
+    pb_word(&pg, "证书编号", 10, 90);
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 1);
+    dtp_ocr_record *r = c.recs[0];
+    assert_string_equal(fv(r, DTP_OCR_F_SCOPE), "计算机软件");
+    assert_string_equal(r->fields[DTP_OCR_F_PROJECT].raw, "信息安全管理体系认证");
+    assert_string_equal(fv(r, DTP_OCR_F_CERT_NO), "01121I10123R0M");
+    assert_int_equal(r->fields[DTP_OCR_F_CERT_NO].box.x, 200);
+    collector_free(&c);
+    pb_free(&pg);
+
+    /* a list with centred headers over left-aligned values, a cell joined to its neighbour in
+     * one OCR word, and a footer that reaches into a second column */
+    pb_init(&pg, "n2");
+    pb_line(&pg, 10);
+    pb_word(&pg, "证书编号", 40, 95);      /* values start at 10 */
+    pb_word(&pg, "组织名称", 240, 95);     /* values start at 200 */
+    pb_word(&pg, "证书到期日期", 420, 95); /* values start at 400 */
+    pb_line(&pg, 40);
+    pb_word(&pg, "00216Q10097R1S", 10, 90);
+    pb_word(&pg, "山东泓达生物科技有限公司", 200, 90); /* 12 chars: ends at 392 */
+    pb_word(&pg, "2018-09-15", 400, 90);
+    pb_line(&pg, 70);
+    pb_word(&pg, "10416Q20770R1S", 10, 90);
+    pb_word(&pg, "示例公司", 200, 90);
+    pb_word(&pg, "2018-09-16", 400, 90);
+    pb_line(&pg, 140);
+    pb_word(&pg, "共", 10, 90);
+    pb_word(&pg, "3", 30, 90);
+    pb_word(&pg, "条记录", 160, 90);
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(fv(c.recs[0], DTP_OCR_F_ORG_NAME), "山东泓达生物科技有限公司");
+    assert_string_equal(fv(c.recs[0], DTP_OCR_F_EXPIRY_DATE), "2018-09-15");
+    assert_string_equal(fv(c.recs[1], DTP_OCR_F_CERT_NO), "10416Q20770R1S");
+    assert_string_equal(fv(c.recs[1], DTP_OCR_F_ORG_NAME), "示例公司");
+    collector_free(&c);
+    pb_free(&pg);
+}
+
 static void test_bad_pages(void **state)
 {
     (void)state;
@@ -249,7 +306,7 @@ static void test_bad_pages(void **state)
     pb_word(&pg, big, 0, 90);
     free(big);
     assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_ERR_LIMIT);
-    assert_string_equal(err.locator, "image line 1");
+    assert_string_equal(err.locator, "image row 1");
     pb_free(&pg);
 
     /* words without text or with zero-size boxes do not break the parser */
@@ -273,6 +330,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detail_page),
         cmocka_unit_test(test_list_page),
+        cmocka_unit_test(test_ocr_noise),
         cmocka_unit_test(test_bad_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

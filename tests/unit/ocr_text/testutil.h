@@ -11,6 +11,7 @@
 /* Whole file under $DTP_FIXTURES (NULL when missing); *n gets its size. */
 static inline char *load_fixture(const char *rel, size_t *n)
 {
+    *n = 0;
     const char *dir = getenv("DTP_FIXTURES");
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/fixtures", rel);

@@ -76,6 +76,77 @@ static void golden(void **state)
     free(expect);
 }
 
+/* The bare CSV through short reads of 1, 2, 3 and 7 bytes gives the same golden; a read error at
+ * any point is an I/O error, never a silently shorter result. */
+static void short_reads_and_read_errors(void **state)
+{
+    size_t n, en;
+    char *csv = slurp_fixture(DIR "US_DigitallyDeliverableServices.csv", &n);
+    char *expect = slurp_fixture(DIR "expected.csv", &en);
+    const size_t steps[] = {1, 2, 3, 7};
+    for (size_t k = 0; k < 4; k++) {
+        trickle t;
+        dtp_reader r = trickle_reader(&t, csv, n, steps[k], 0);
+        obslog l = {0};
+        dtp_parse_ctx pc = {.source = "unctad",
+                            .file = "US_DigitallyDeliverableServices.csv",
+                            .on_obs = obslog_add,
+                            .obs_ctx = &l};
+        dtp_error err;
+        dtp_error_clear(&err);
+        assert_int_equal(dtp_unctad_parse_csv(&pc, &r, NULL, NULL, &err), DTP_OK);
+        char *got = NULL;
+        size_t gl = 0;
+        FILE *mf = open_memstream(&got, &gl);
+        obslog_write(&l, mf);
+        fclose(mf);
+        assert_string_equal(got, expect);
+        free(got);
+        obslog_free(&l);
+    }
+    for (size_t fail = 1; fail < n; fail += 97) {
+        trickle t;
+        dtp_reader r = trickle_reader(&t, csv, n, 64, fail);
+        dtp_parse_ctx pc = {.source = "unctad", .file = "u.csv"};
+        dtp_error err;
+        dtp_error_clear(&err);
+        assert_int_equal(dtp_unctad_parse_csv(&pc, &r, NULL, NULL, &err), DTP_ERR_IO);
+        assert_string_equal(err.locator, "u.csv");
+        assert_string_equal(err.source, "unctad");
+    }
+    free(csv);
+    free(expect);
+}
+
+static dtp_status refuse_third(void *ctx, const dtp_obs *o, dtp_error *err)
+{
+    int *n = ctx;
+    if (++*n == 3)
+        return dtp_error_set(err, DTP_ERR_DB, "fetch", "staging full");
+    return DTP_OK;
+}
+
+static void callback_failure_stops_with_its_status(void **state)
+{
+    size_t n;
+    char *csv = slurp_fixture(DIR "US_DigitallyDeliverableServices.csv", &n);
+    dtp_mem_reader m;
+    dtp_reader r = dtp_reader_mem(&m, csv, n);
+    int calls = 0;
+    dtp_parse_ctx pc = {.source = "unctad",
+                        .file = "US_DigitallyDeliverableServices.csv",
+                        .on_obs = refuse_third,
+                        .obs_ctx = &calls};
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_unctad_parse_csv(&pc, &r, NULL, NULL, &err), DTP_ERR_DB);
+    assert_int_equal(calls, 3);
+    assert_string_equal(err.message, "staging full");
+    assert_string_equal(err.locator, "US_DigitallyDeliverableServices.csv:4:46");
+    assert_string_equal(err.source, "unctad");
+    free(csv);
+}
+
 static void truncated_archive_every_length(void **state)
 {
     size_t n;
@@ -179,6 +250,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(golden),
+        cmocka_unit_test(short_reads_and_read_errors),
+        cmocka_unit_test(callback_failure_stops_with_its_status),
         cmocka_unit_test(truncated_archive_every_length),
         cmocka_unit_test(wrong_entries),
         cmocka_unit_test(header_and_cells),

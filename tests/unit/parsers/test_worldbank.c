@@ -404,6 +404,15 @@ static void bulk_zip_generated(void **state)
     assert_string_equal(o->locator, "API_PV.EST_DS2_en_csv_v2_7919.csv:257:702");
     obslog_free(&l);
 
+    /* the same through a non-seekable reader handing out 1 byte at a time */
+    trickle t;
+    dtp_reader tr = trickle_reader(&t, zip, n, 1, 0);
+    dtp_parse_stats s2 = {0};
+    dtp_parse_ctx counting = {.source = "worldbank", .file = "x.zip"};
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_wb_bulk_parse_zip(&counting, &tr, NULL, NULL, &res, &s2, &err), DTP_OK);
+    assert_int_equal(s2.obs, 5025);
+
     /* truncated zips never pass silently */
     for (size_t cut = 0; cut < n; cut += cut < 200 ? 1 : 997) {
         dtp_reader rr = dtp_reader_mem(&m, zip, cut);

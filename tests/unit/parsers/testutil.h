@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fetch/reader.h"
+
 /* Path under $DTP_FIXTURES (tests/fixtures) into out. */
 static inline const char *fixture_path(const char *rel, char *out, size_t outsz)
 {
@@ -50,6 +52,43 @@ static inline char *slurp_fixture(const char *rel, size_t *len)
     fclose(f);
     *len = (size_t)n;
     return b;
+}
+
+/* A reader over memory that hands out at most `step` bytes per call and fails (-1) once `fail_at`
+ * bytes have been read (never when fail_at is 0): short reads and I/O errors on purpose. */
+typedef struct trickle {
+    const unsigned char *p;
+    size_t len, pos, step, fail_at;
+} trickle;
+
+static inline ssize_t trickle_read(void *ctx, void *buf, size_t n)
+{
+    trickle *t = ctx;
+    if (t->fail_at && t->pos >= t->fail_at)
+        return -1;
+    size_t k = t->len - t->pos;
+    if (k > t->step)
+        k = t->step;
+    if (k > n)
+        k = n;
+    if (t->fail_at && t->pos + k > t->fail_at)
+        k = t->fail_at - t->pos;
+    for (size_t i = 0; i < k; i++)
+        ((unsigned char *)buf)[i] = t->p[t->pos + i];
+    t->pos += k;
+    return (ssize_t)k;
+}
+
+static inline dtp_reader trickle_reader(trickle *t, const void *p, size_t len, size_t step,
+                                        size_t fail_at)
+{
+    t->p = p;
+    t->len = len;
+    t->pos = 0;
+    t->step = step;
+    t->fail_at = fail_at;
+    dtp_reader r = {trickle_read, NULL, t};
+    return r;
 }
 
 #endif

@@ -1,0 +1,365 @@
+/* Full-page pass, label parser, second pass over value boxes, joint judgement (readpage.h). */
+#include "ocr/readpage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void dtp_ocr_read_opts_default(dtp_ocr_read_opts *o)
+{
+    dtp_ocr_layout_opts_default(&o->layout);
+    o->second_pass = 1;
+}
+
+/* Which part of a record a reading belongs to: a record field, or a part of a history event. */
+typedef enum part_kind { PART_FIELD, PART_ACTIVITY, PART_DESCRIPTION, PART_DATE } part_kind;
+
+typedef struct verdict {
+    int accepted;
+    char *value; /* normalised value (owned), NULL when none */
+} verdict;
+
+/* Judge text as the validators would for that part, with a scratch record, so the rules stay in
+ * one place (record.c). */
+static dtp_status judge_as(part_kind kind, int id, const char *raw, float conf, float min_conf,
+                           verdict *v)
+{
+    dtp_status st = DTP_OK;
+    v->accepted = 0;
+    v->value = NULL;
+    dtp_ocr_record *r = dtp_ocr_record_new(DTP_OCR_RECORD_DETAIL, NULL, -1);
+    if (!r)
+        return DTP_ERR_NOMEM;
+    dtp_ocr_field *f = NULL;
+    if (kind == PART_FIELD) {
+        f = dtp_ocr_record_field(r, (dtp_ocr_field_id)id);
+    } else {
+        dtp_ocr_event *ev = NULL;
+        st = dtp_ocr_record_add_event(r, &ev);
+        if (st != DTP_OK)
+            goto out;
+        f = kind == PART_ACTIVITY ? &ev->activity
+            : kind == PART_DATE   ? &ev->date
+                                  : &ev->description;
+    }
+    st = dtp_ocr_field_set_raw(f, raw, strlen(raw), NULL, NULL, conf);
+    if (st == DTP_OK)
+        st = dtp_ocr_record_validate(r, min_conf, NULL);
+    if (st != DTP_OK)
+        goto out;
+    /* a USCC label holding an old organisation code moves the text to org_code */
+    if (kind == PART_FIELD && id == DTP_OCR_F_USCC && !f->raw)
+        f = dtp_ocr_record_field(r, DTP_OCR_F_ORG_CODE);
+    v->accepted = f->accepted;
+    if (f->value && !(v->value = strdup(f->value)))
+        st = DTP_ERR_NOMEM;
+out:
+    dtp_ocr_record_free(r);
+    return st;
+}
+
+/* Codes, dates and closed vocabularies: a validator can tell a good reading from a bad one. */
+static int validator_decides(part_kind kind, int id)
+{
+    if (kind == PART_DATE || kind == PART_ACTIVITY)
+        return 1;
+    if (kind == PART_DESCRIPTION)
+        return 0;
+    switch ((dtp_ocr_field_id)id) {
+    case DTP_OCR_F_CERT_NO:
+    case DTP_OCR_F_USCC:
+    case DTP_OCR_F_ORG_CODE:
+    case DTP_OCR_F_ISSUE_DATE:
+    case DTP_OCR_F_EXPIRY_DATE:
+    case DTP_OCR_F_FIRST_ISSUE_DATE:
+    case DTP_OCR_F_STATUS:
+    case DTP_OCR_F_PROJECT_CODE:
+    case DTP_OCR_F_CERT_BODY_ID:
+    case DTP_OCR_F_SURVEILLANCE_COUNT:
+    case DTP_OCR_F_RECERT_COUNT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static dtp_ocr_read_mode mode_for(part_kind kind, int id, const dtp_ocr_box *box, double text_px)
+{
+    if (kind == PART_DATE)
+        return DTP_OCR_READ_DATE;
+    if (kind == PART_FIELD) {
+        switch ((dtp_ocr_field_id)id) {
+        case DTP_OCR_F_CERT_NO:
+        case DTP_OCR_F_USCC:
+        case DTP_OCR_F_ORG_CODE:
+        case DTP_OCR_F_PROJECT_CODE:
+        case DTP_OCR_F_CERT_BODY_ID:
+        case DTP_OCR_F_SURVEILLANCE_COUNT:
+        case DTP_OCR_F_RECERT_COUNT:
+            return DTP_OCR_READ_CODE;
+        case DTP_OCR_F_ISSUE_DATE:
+        case DTP_OCR_F_EXPIRY_DATE:
+        case DTP_OCR_F_FIRST_ISSUE_DATE:
+            return DTP_OCR_READ_DATE;
+        case DTP_OCR_F_STANDARD:
+            return DTP_OCR_READ_LATIN;
+        default:
+            break;
+        }
+    }
+    /* a value wrapped over lines (long scope or address) */
+    if (text_px > 0 && box->h > 1.8 * text_px)
+        return DTP_OCR_READ_BLOCK;
+    return DTP_OCR_READ_LINE;
+}
+
+typedef struct forced {
+    dtp_ocr_field *f;
+} forced;
+
+typedef struct reader {
+    dtp_ocr_engine *e;
+    const dtp_ocr_image *img;
+    const dtp_ocr_read_opts *o;
+    dtp_ocr_record_fn cb;
+    void *ctx;
+    dtp_ocr_field *disagree[DTP_OCR_NFIELDS + 3 * DTP_OCR_MAX_EVENTS];
+    size_t ndisagree;
+    dtp_ocr_field *agree[DTP_OCR_NFIELDS + 3 * DTP_OCR_MAX_EVENTS];
+    size_t nagree;
+} reader;
+
+/* Second pass over one field; may replace its raw text and confidence, and may mark it for a
+ * forced "disagree" rejection after validation. */
+static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field *f,
+                               const dtp_ocr_box *cell, dtp_error *err)
+{
+    if (!f->raw || !f->has_box || f->box.w <= 0 || f->box.h <= 0 || f->reviewed)
+        return DTP_OK;
+    float min_conf = rd->o->layout.min_confidence;
+    char *r2 = NULL;
+    float c2 = 0;
+    verdict v1 = {0}, v2 = {0}, s1 = {0}, s2 = {0};
+    dtp_ocr_read_mode mode = mode_for(kind, id, &f->box, rd->img->text_px);
+    /* the parser's box can be a little short where a label and its value shared one OCR word
+     * (the word's box is split evenly between its characters): widen by about a glyph */
+    dtp_ocr_box box = f->box;
+    if (cell) {
+        box = *cell;
+    } else {
+        int widen = (int)(rd->img->text_px > 0 ? rd->img->text_px : 12);
+        if (mode == DTP_OCR_READ_CODE || mode == DTP_OCR_READ_DATE ||
+            (kind == PART_FIELD && id == DTP_OCR_F_STATUS))
+            widen = 0; /* codes, dates and status badges stand alone: margin invites noise */
+        box.x -= widen;
+        box.w += 2 * widen;
+    }
+    dtp_status st = dtp_ocr_reread_region(rd->e, rd->img, box, mode, &r2, &c2, err);
+    if (st == DTP_ERR_PARSE) { /* a box the engine cannot read: keep the first reading */
+        dtp_error_clear(err);
+        return DTP_OK;
+    }
+    if (st != DTP_OK)
+        return st;
+    st = judge_as(kind, id, f->raw, f->confidence, min_conf, &v1);
+    if (st == DTP_OK)
+        st = judge_as(kind, id, r2, c2, min_conf, &v2);
+    /* the same judgement without the confidence floor: does the text pass its rule? */
+    if (st == DTP_OK)
+        st = judge_as(kind, id, f->raw, 100, 0, &s1);
+    if (st == DTP_OK)
+        st = judge_as(kind, id, r2, 100, 0, &s2);
+    if (st != DTP_OK)
+        goto out;
+    int same = v1.value && v2.value && strcmp(v1.value, v2.value) == 0;
+    /* Two readings of a code or date, from different scales and language models, that agree
+     * and both pass the validator (check character, shape, calendar) are accepted whatever the
+     * LSTM's confidence: the confidence of whitelisted single-line reads runs low on correct
+     * codes, and the agreement is the stronger evidence. */
+    int agree = same && s1.accepted && s2.accepted && validator_decides(kind, id);
+    const char *raw = f->raw;
+    float conf = f->confidence;
+    int disagree = 0;
+    if (validator_decides(kind, id)) {
+        /* two readings that each pass the rule (confidence aside) but differ: one of them is
+         * a misreading the rule cannot see (a digit for a digit, an extra trailing 0 that a
+         * confusable repair turned valid), so neither is accepted */
+        int shapes_differ =
+            s1.accepted && s2.accepted && s1.value && s2.value && strcmp(s1.value, s2.value) != 0;
+        if ((v2.accepted && v1.accepted && !same) || shapes_differ)
+            disagree = 1;
+        if (v2.accepted || !v1.accepted) {
+            raw = r2;
+            conf = c2;
+        }
+        if (same && c2 < f->confidence)
+            conf = f->confidence;
+    } else {
+        if (same) {
+            raw = r2;
+            conf = c2 > f->confidence ? c2 : f->confidence;
+        } else {
+            disagree = 1;
+            if (c2 > f->confidence) {
+                raw = r2;
+                conf = c2;
+            }
+        }
+    }
+    if (raw != f->raw) {
+        dtp_ocr_box keep = box; /* where the kept reading was read */
+        char *locator = f->locator ? strdup(f->locator) : NULL;
+        st = dtp_ocr_field_set_raw(f, raw, strlen(raw), locator, &keep, conf);
+        free(locator);
+    } else {
+        f->confidence = conf;
+    }
+    if (st == DTP_OK)
+        st = dtp_ocr_field_add_flag(f, raw == r2 ? "second_pass" : "first_pass");
+    if (st == DTP_OK && disagree && rd->ndisagree < sizeof rd->disagree / sizeof rd->disagree[0])
+        rd->disagree[rd->ndisagree++] = f;
+    if (st == DTP_OK && agree && rd->nagree < sizeof rd->agree / sizeof rd->agree[0])
+        rd->agree[rd->nagree++] = f;
+out:
+    free(v1.value);
+    free(v2.value);
+    free(s1.value);
+    free(s2.value);
+    free(r2);
+    if (st != DTP_OK && err && err->status == DTP_OK)
+        dtp_error_set(err, st, "ocr", "second pass: out of memory");
+    return st;
+}
+
+/* Cells of a result-list row: the first pass often runs neighbouring cells together or cuts a
+ * value short, so each value is reread from the gap before it to the gap after it (half-way to
+ * the neighbouring values' boxes), over the row's full height. */
+static void row_cells(const dtp_ocr_record *rec, double text_px, dtp_ocr_box cells[])
+{
+    int ids[DTP_OCR_NFIELDS], n = 0, top = 1 << 30, bottom = -1;
+    for (int id = 0; id < DTP_OCR_NFIELDS; id++) {
+        const dtp_ocr_field *f = &rec->fields[id];
+        cells[id] = f->box;
+        if (!f->raw || !f->has_box || f->box.w <= 0 || f->box.h <= 0)
+            continue;
+        ids[n++] = id;
+        if (f->box.y < top)
+            top = f->box.y;
+        if (f->box.y + f->box.h > bottom)
+            bottom = f->box.y + f->box.h;
+    }
+    for (int i = 1; i < n; i++) /* by left edge */
+        for (int k = i; k > 0 && rec->fields[ids[k]].box.x < rec->fields[ids[k - 1]].box.x; k--) {
+            int t = ids[k];
+            ids[k] = ids[k - 1];
+            ids[k - 1] = t;
+        }
+    int margin = (int)(text_px > 0 ? text_px : 12);
+    for (int i = 0; i < n; i++) {
+        const dtp_ocr_box *b = &rec->fields[ids[i]].box;
+        int x0 = b->x - margin, x1 = b->x + b->w + margin;
+        if (i > 0) {
+            const dtp_ocr_box *p = &rec->fields[ids[i - 1]].box;
+            int mid = (p->x + p->w + b->x) / 2;
+            if (mid > x0 && mid < b->x)
+                x0 = mid;
+            else if (mid >= b->x)
+                x0 = b->x;
+        }
+        if (i + 1 < n) {
+            const dtp_ocr_box *q = &rec->fields[ids[i + 1]].box;
+            int mid = (b->x + b->w + q->x) / 2;
+            if (mid < x1 && mid > b->x + b->w)
+                x1 = mid;
+            else if (mid <= b->x + b->w)
+                x1 = b->x + b->w;
+        }
+        cells[ids[i]] = (dtp_ocr_box){x0, top, x1 - x0, bottom - top};
+    }
+}
+
+static dtp_status on_record(void *ctx, dtp_ocr_record *rec, dtp_error *err)
+{
+    reader *rd = ctx;
+    dtp_status st = DTP_OK;
+    rd->ndisagree = 0;
+    rd->nagree = 0;
+    if (rd->o->second_pass) {
+        dtp_ocr_box cells[DTP_OCR_NFIELDS];
+        int list = rec->kind == DTP_OCR_RECORD_LIST_ROW;
+        if (list)
+            row_cells(rec, rd->img->text_px, cells);
+        for (int id = 0; id < DTP_OCR_NFIELDS && st == DTP_OK; id++)
+            st = reread_field(rd, PART_FIELD, id, dtp_ocr_record_field(rec, (dtp_ocr_field_id)id),
+                              list ? &cells[id] : NULL, err);
+        for (size_t i = 0; i < rec->nevents && st == DTP_OK; i++) {
+            dtp_ocr_event *ev = &rec->events[i];
+            st = reread_field(rd, PART_ACTIVITY, 0, &ev->activity, NULL, err);
+            if (st == DTP_OK)
+                st = reread_field(rd, PART_DESCRIPTION, 0, &ev->description, NULL, err);
+            if (st == DTP_OK)
+                st = reread_field(rd, PART_DATE, 0, &ev->date, NULL, err);
+        }
+        if (st != DTP_OK)
+            return st;
+        st = dtp_ocr_record_validate(rec, rd->o->layout.min_confidence, err);
+        if (st != DTP_OK)
+            return st;
+        for (size_t i = 0; i < rd->nagree && st == DTP_OK; i++) {
+            dtp_ocr_field *f = rd->agree[i];
+            if (f->accepted || (f->check != DTP_OCR_CHECK_OK && f->check != DTP_OCR_CHECK_REPAIRED))
+                continue;
+            f->accepted = 1;
+            st = dtp_ocr_field_set_str(&f->reason, NULL);
+            if (st == DTP_OK)
+                st = dtp_ocr_field_add_flag(f, "passes_agree");
+        }
+        for (size_t i = 0; i < rd->ndisagree && st == DTP_OK; i++) {
+            dtp_ocr_field *f = rd->disagree[i];
+            if (!f->accepted)
+                continue;
+            f->accepted = 0;
+            st = dtp_ocr_field_set_str(&f->reason, "first and second pass disagree");
+        }
+        if (st == DTP_OK)
+            st = dtp_ocr_record_refresh(rec, err);
+        if (st != DTP_OK)
+            return st;
+    }
+    return rd->cb(rd->ctx, rec, err);
+}
+
+dtp_status dtp_ocr_read_page(dtp_ocr_engine *e, const dtp_ocr_image *img,
+                             const dtp_ocr_read_opts *opts, dtp_ocr_record_fn cb, void *ctx,
+                             dtp_ocr_page **page_out, dtp_error *err)
+{
+    dtp_ocr_read_opts def;
+    if (!opts) {
+        dtp_ocr_read_opts_default(&def);
+        opts = &def;
+    }
+    if (page_out)
+        *page_out = NULL;
+    dtp_ocr_page *page = NULL;
+    dtp_status st = dtp_ocr_recognize_image(e, img, &page, err);
+    if (st != DTP_OK)
+        return st;
+    reader *rd = calloc(1, sizeof *rd);
+    if (!rd) {
+        dtp_ocr_page_free(page);
+        return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+    }
+    rd->e = e;
+    rd->img = img;
+    rd->o = opts;
+    rd->cb = cb;
+    rd->ctx = ctx;
+    st = dtp_ocr_parse_page(page, &opts->layout, on_record, rd, err);
+    if (st != DTP_OK)
+        dtp_error_where(err, NULL, img->sha256, NULL);
+    free(rd);
+    if (page_out && st == DTP_OK)
+        *page_out = page;
+    else
+        dtp_ocr_page_free(page);
+    return st;
+}
