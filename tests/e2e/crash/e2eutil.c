@@ -29,16 +29,29 @@ void e2e_setup(char *dir, size_t dirsz, char *conf, size_t confsz)
     FILE *o = fopen(conf, "w");
     if (!f || !o)
         abort();
-    /* the snapshot's relative paths ("../x" from data/snapshot) made absolute */
+    /* the snapshot's relative paths (file://x and the path keys, relative to data/snapshot)
+     * made absolute */
+    static const char *const path_keys[] = {
+        "overrides", "aliases",     "aggregates", "ignore_labels", "m49",
+        "developed", "rcep",        "provinces",  "yearbook",      "listed_companies",
+        "inbox",     "corrections", NULL};
     char line[4096];
     while (fgets(line, sizeof line, f)) {
-        char *p;
-        if ((p = strstr(line, "file://../../"))) {
+        char *p, key[64] = "";
+        sscanf(line, " %63[a-z_0-9] =", key);
+        int is_path = 0;
+        for (int i = 0; path_keys[i]; i++)
+            is_path |= strcmp(key, path_keys[i]) == 0;
+        if ((p = strstr(line, "file://")) && p[7] != '/') {
             *p = '\0';
-            fprintf(o, "%sfile://%s/%s", line, src, p + 13);
-        } else if ((p = strstr(line, "= ../"))) {
+            fprintf(o, "%sfile://%s/data/snapshot/%s", line, src, p + 7);
+        } else if (is_path && (p = strchr(line, '=')) && p[1 + strspn(p + 1, " ")] != '/' &&
+                   p[1 + strspn(p + 1, " ")] != '\n') {
+            p += 1 + strspn(p + 1, " ");
+            char rest[4096];
+            snprintf(rest, sizeof rest, "%s", p);
             *p = '\0';
-            fprintf(o, "%s= %s/data/%s", line, src, p + 5);
+            fprintf(o, "%s%s/data/snapshot/%s", line, src, rest);
         } else {
             fputs(line, o);
         }
