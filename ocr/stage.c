@@ -704,7 +704,7 @@ dtp_status dtp_ocr_stage_run(const dtp_ocr_stage_opts *o, dtp_ocr_stage_result *
         (st = load_corrections(&s, &corr, err)) != DTP_OK)
         goto out;
     /* sniff every capture; text captures are read here, images by the pool */
-    size_t nimages = 0, todo = 0;
+    size_t nimages = 0, to_read = 0;
     for (size_t i = 0; i < s.ncaps; i++) {
         capture *c = &s.caps[i];
         unsigned char head[16];
@@ -748,14 +748,14 @@ dtp_status dtp_ocr_stage_run(const dtp_ocr_stage_opts *o, dtp_ocr_stage_result *
             continue;
         }
         if (c->kind == CAP_IMAGE) {
-            todo++;
+            to_read++;
             continue;
         }
         c->st = read_text_capture(&s, c, &c->err);
         if (c->st != DTP_OK)
             dtp_error_where(&c->err, NULL, c->sha, c->name);
     }
-    if (todo && (st = dtp_ocr_pool_run(pool, todo, image_job, &s, err)) != DTP_OK)
+    if (to_read && (st = dtp_ocr_pool_run(pool, to_read, image_job, &s, err)) != DTP_OK)
         goto out;
     /* store: one transaction for the whole stage, so a stop leaves the previous records */
     if ((st = dtp_db_begin(o->db, err)) != DTP_OK)
