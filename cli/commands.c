@@ -47,7 +47,8 @@ const dtp_command dtp_commands[] = {
      "[ocr] confidence_threshold or failing validation is not accepted and goes to\n"
      "<data_dir>/review/ocr.csv with a crop; corrections in [ocr] corrections are applied on\n"
      "the next run; an unchanged screenshot is never recognised twice (cache)\n"},
-    {"clean", dtp_cmd_clean, "build the country and province panels from the observations and certificate records", "clean",
+    {"clean", dtp_cmd_clean,
+     "build the country and province panels from the observations and certificate records", "clean",
      "maps every label to ISO 3166-1 (failing with the list of unmapped labels), applies the\n"
      "overrides, the sample rules (drop, interpolate, balance) and the reference dummies, and\n"
      "writes cells with lineage and a ledger of every rule applied (METHODS.md)\n"
