@@ -195,24 +195,23 @@ out:
     return st;
 }
 
-dtp_status dtp_clean_csv_read_file(const char *path, char delim, dtp_clean_csv **out,
-                                   dtp_error *err)
+dtp_status dtp_clean_read_capped(const char *path, const char *what, dtp_clean_mem_reader fn,
+                                 void *out, dtp_error *err)
 {
     dtp_status st = DTP_OK;
     dtp_buf buf;
     char chunk[8192];
     dtp_buf_init(&buf, DTP_CLEAN_CSV_MAX_BYTES);
-    *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
         dtp_error_where(err, NULL, NULL, path);
-        return dtp_error_set(err, DTP_ERR_IO, "clean", "cannot open file");
+        return dtp_error_set(err, DTP_ERR_IO, "clean", "cannot open %s", what);
     }
     size_t got;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (dtp_buf_append(&buf, chunk, got) != DTP_OK) {
             dtp_error_where(err, NULL, NULL, path);
-            st = dtp_error_set(err, DTP_ERR_LIMIT, "clean", "file larger than %u bytes",
+            st = dtp_error_set(err, DTP_ERR_LIMIT, "clean", "%s larger than %u bytes", what,
                                DTP_CLEAN_CSV_MAX_BYTES);
             goto out;
         }
@@ -222,11 +221,30 @@ dtp_status dtp_clean_csv_read_file(const char *path, char delim, dtp_clean_csv *
         st = dtp_error_set(err, DTP_ERR_IO, "clean", "read failed");
         goto out;
     }
-    st = dtp_clean_csv_read_mem(buf.data ? buf.data : "", buf.len, delim, path, out, err);
+    st = fn(buf.data ? buf.data : "", buf.len, path, out, err);
 out:
     fclose(f);
     dtp_buf_free(&buf);
     return st;
+}
+
+typedef struct csv_read_args {
+    char delim;
+    dtp_clean_csv **out;
+} csv_read_args;
+
+static dtp_status csv_reader(const char *d, size_t n, const char *name, void *o, dtp_error *e)
+{
+    csv_read_args *a = o;
+    return dtp_clean_csv_read_mem(d, n, a->delim, name, a->out, e);
+}
+
+dtp_status dtp_clean_csv_read_file(const char *path, char delim, dtp_clean_csv **out,
+                                   dtp_error *err)
+{
+    *out = NULL;
+    csv_read_args a = {delim, out};
+    return dtp_clean_read_capped(path, "file", csv_reader, &a, err);
 }
 
 size_t dtp_clean_csv_rows(const dtp_clean_csv *t)

@@ -21,6 +21,15 @@ typedef struct dtp_clean_csv dtp_clean_csv;
 dtp_status dtp_clean_csv_read_mem(const char *data, size_t n, char delim, const char *name,
                                   dtp_clean_csv **out, dtp_error *err);
 
+/* A reader of a table held in memory (name is used in messages). */
+typedef dtp_status (*dtp_clean_mem_reader)(const char *data, size_t n, const char *name, void *out,
+                                           dtp_error *err);
+
+/* Read a file of at most DTP_CLEAN_CSV_MAX_BYTES and hand its bytes to fn; what names the file
+ * in messages ("override file"). The one place the clean tables are read from disk. */
+dtp_status dtp_clean_read_capped(const char *path, const char *what, dtp_clean_mem_reader fn,
+                                 void *out, dtp_error *err);
+
 /* Read a file (at most DTP_CLEAN_CSV_MAX_BYTES) and parse it as dtp_clean_csv_read_mem. */
 dtp_status dtp_clean_csv_read_file(const char *path, char delim, dtp_clean_csv **out,
                                    dtp_error *err);

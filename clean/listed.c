@@ -172,34 +172,15 @@ out:
     return st;
 }
 
+static dtp_status listed_reader(const char *d, size_t n, const char *nm, void *o, dtp_error *e)
+{
+    return dtp_listed_read_mem(d, n, nm, o, e);
+}
+
 dtp_status dtp_listed_read_file(const char *path, dtp_listed *out, dtp_error *err)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        dtp_error_where(err, NULL, NULL, path);
-        return dtp_error_set(err, DTP_ERR_IO, "clean", "cannot open listed-company file");
-    }
-    char *buf = malloc(DTP_CLEAN_CSV_MAX_BYTES + 1);
-    dtp_status st;
-    if (!buf) {
-        fclose(f);
-        return dtp_error_set(err, DTP_ERR_NOMEM, "clean", "out of memory");
-    }
-    size_t n = fread(buf, 1, DTP_CLEAN_CSV_MAX_BYTES + 1, f);
-    if (ferror(f)) {
-        dtp_error_where(err, NULL, NULL, path);
-        st = dtp_error_set(err, DTP_ERR_IO, "clean", "read failed");
-    } else if (n > DTP_CLEAN_CSV_MAX_BYTES) {
-        dtp_error_where(err, NULL, NULL, path);
-        st = dtp_error_set(err, DTP_ERR_LIMIT, "clean", "listed-company file over %u bytes",
-                           DTP_CLEAN_CSV_MAX_BYTES);
-    } else {
-        st = dtp_listed_read_mem(buf, n, path, out, err);
-    }
-    fclose(f);
-    free(buf);
-    return st;
+    return dtp_clean_read_capped(path, "listed-company file", listed_reader, out, err);
 }
 
 void dtp_listed_free(dtp_listed *t)

@@ -148,36 +148,15 @@ out:
     return st;
 }
 
+static dtp_status override_reader(const char *d, size_t n, const char *nm, void *o, dtp_error *e)
+{
+    return dtp_override_read_mem(d, n, nm, o, e);
+}
+
 dtp_status dtp_override_read_file(const char *path, dtp_override_set *out, dtp_error *err)
 {
     memset(out, 0, sizeof *out);
-    /* Read through the capped CSV file reader, then parse the same bytes. */
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        dtp_error_where(err, NULL, NULL, path);
-        return dtp_error_set(err, DTP_ERR_IO, "clean", "cannot open override file");
-    }
-    char *buf = malloc(DTP_CLEAN_CSV_MAX_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        return dtp_error_set(err, DTP_ERR_NOMEM, "clean", "out of memory reading overrides");
-    }
-    size_t n = fread(buf, 1, DTP_CLEAN_CSV_MAX_BYTES + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    dtp_status st;
-    if (bad) {
-        dtp_error_where(err, NULL, NULL, path);
-        st = dtp_error_set(err, DTP_ERR_IO, "clean", "read failed");
-    } else if (n > DTP_CLEAN_CSV_MAX_BYTES) {
-        dtp_error_where(err, NULL, NULL, path);
-        st = dtp_error_set(err, DTP_ERR_LIMIT, "clean", "override file larger than %u bytes",
-                           DTP_CLEAN_CSV_MAX_BYTES);
-    } else {
-        st = dtp_override_read_mem(buf, n, path, out, err);
-    }
-    free(buf);
-    return st;
+    return dtp_clean_read_capped(path, "override file", override_reader, out, err);
 }
 
 void dtp_override_set_free(dtp_override_set *s)

@@ -74,37 +74,6 @@ static dtp_status open_table(const char *data, size_t n, const char *name, const
     return DTP_OK;
 }
 
-typedef dtp_status (*mem_reader)(const char *, size_t, const char *, void *, dtp_error *);
-
-static dtp_status read_file(const char *path, mem_reader fn, void *out, dtp_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        dtp_error_where(err, NULL, NULL, path);
-        return dtp_error_set(err, DTP_ERR_IO, "clean", "cannot open reference table");
-    }
-    char *buf = malloc(DTP_CLEAN_CSV_MAX_BYTES + 1);
-    dtp_status st;
-    if (!buf) {
-        fclose(f);
-        return dtp_error_set(err, DTP_ERR_NOMEM, "clean", "out of memory");
-    }
-    size_t n = fread(buf, 1, DTP_CLEAN_CSV_MAX_BYTES + 1, f);
-    if (ferror(f)) {
-        dtp_error_where(err, NULL, NULL, path);
-        st = dtp_error_set(err, DTP_ERR_IO, "clean", "read failed");
-    } else if (n > DTP_CLEAN_CSV_MAX_BYTES) {
-        dtp_error_where(err, NULL, NULL, path);
-        st = dtp_error_set(err, DTP_ERR_LIMIT, "clean", "reference table over %u bytes",
-                           DTP_CLEAN_CSV_MAX_BYTES);
-    } else {
-        st = fn(buf, n, path, out, err);
-    }
-    fclose(f);
-    free(buf);
-    return st;
-}
-
 /* ---- advanced economies ----------------------------------------------------------------- */
 
 dtp_status dtp_ref_advanced_read_mem(const char *data, size_t n, const char *name,
@@ -154,7 +123,7 @@ static dtp_status adv_reader(const char *d, size_t n, const char *nm, void *o, d
 dtp_status dtp_ref_advanced_read_file(const char *path, dtp_ref_advanced *out, dtp_error *err)
 {
     memset(out, 0, sizeof *out);
-    return read_file(path, adv_reader, out, err);
+    return dtp_clean_read_capped(path, "reference table", adv_reader, out, err);
 }
 
 void dtp_ref_advanced_free(dtp_ref_advanced *t)
@@ -251,7 +220,7 @@ static dtp_status rcep_reader(const char *d, size_t n, const char *nm, void *o, 
 dtp_status dtp_ref_rcep_read_file(const char *path, dtp_ref_rcep *out, dtp_error *err)
 {
     memset(out, 0, sizeof *out);
-    return read_file(path, rcep_reader, out, err);
+    return dtp_clean_read_capped(path, "reference table", rcep_reader, out, err);
 }
 
 void dtp_ref_rcep_free(dtp_ref_rcep *t)
@@ -365,7 +334,7 @@ static dtp_status prov_reader(const char *d, size_t n, const char *nm, void *o, 
 dtp_status dtp_ref_provinces_read_file(const char *path, dtp_ref_provinces *out, dtp_error *err)
 {
     memset(out, 0, sizeof *out);
-    return read_file(path, prov_reader, out, err);
+    return dtp_clean_read_capped(path, "reference table", prov_reader, out, err);
 }
 
 void dtp_ref_provinces_free(dtp_ref_provinces *t)
