@@ -64,23 +64,26 @@ static dtp_status sink_commit(void *ctx, dtp_error *err)
     return dtp_archive_writer_commit(w, s->sha256, err);
 }
 
+/* file://<dir>/<name> with dir made absolute (against the working directory when relative). */
+static void file_url(const char *dir, const char *name, char *out, size_t outsz)
+{
+    char cwd[2048];
+    if (dir[0] == '/')
+        snprintf(out, outsz, "file://%s/%s", dir, name);
+    else if (getcwd(cwd, sizeof cwd))
+        snprintf(out, outsz, "file://%s/%s/%s", cwd, dir, name);
+    else
+        snprintf(out, outsz, "file://./%s/%s", dir, name);
+}
+
 /* file://relative/path → file:///<config_dir>/relative/path, so a config can name files beside
  * itself; everything else unchanged. */
 static void resolve_url(const char *config_dir, const char *url, char *out, size_t outsz)
 {
-    if (strncmp(url, "file://", 7) == 0 && url[7] != '/' && config_dir && *config_dir) {
-        if (config_dir[0] == '/')
-            snprintf(out, outsz, "file://%s/%s", config_dir, url + 7);
-        else {
-            char cwd[2048];
-            if (getcwd(cwd, sizeof cwd))
-                snprintf(out, outsz, "file://%s/%s/%s", cwd, config_dir, url + 7);
-            else
-                snprintf(out, outsz, "%s", url);
-        }
-        return;
-    }
-    snprintf(out, outsz, "%s", url);
+    if (strncmp(url, "file://", 7) == 0 && url[7] != '/' && config_dir && *config_dir)
+        file_url(config_dir, url + 7, out, outsz);
+    else
+        snprintf(out, outsz, "%s", url);
 }
 
 static void replace_year(const char *url, int year, char *out, size_t outsz)
@@ -203,13 +206,7 @@ static dtp_status plan_requests(const dtp_fetch_opts *o, const dtp_adapter *ad, 
                 req *r = &reqs[(*nreq)++];
                 memset(r, 0, sizeof *r);
                 snprintf(r->role, sizeof r->role, "capture/%s", names[i]);
-                snprintf(r->url, sizeof r->url, "file://%s%s/%s", dir[0] == '/' ? "" : "./", dir,
-                         names[i]);
-                if (dir[0] != '/') {
-                    char cwd[1024];
-                    if (getcwd(cwd, sizeof cwd))
-                        snprintf(r->url, sizeof r->url, "file://%s/%s/%s", cwd, dir, names[i]);
-                }
+                file_url(dir, names[i], r->url, sizeof r->url);
             }
             free(names[i]);
         }
