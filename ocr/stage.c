@@ -69,6 +69,9 @@ static cap_kind sniff(const unsigned char *p, size_t n)
     return CAP_UNKNOWN;
 }
 
+static json_t *record_to_json(const dtp_ocr_record *r);
+static dtp_ocr_record *record_from_json(json_t *j);
+
 static dtp_status add_record(void *ctx, dtp_ocr_record *rec, dtp_error *err)
 {
     capture *c = ctx;
@@ -83,12 +86,8 @@ static dtp_status add_record(void *ctx, dtp_ocr_record *rec, dtp_error *err)
         c->cap = ncap;
     }
     /* the reader keeps ownership of rec: take a deep copy through the cache form */
-    c->recs[c->nrecs] = NULL;
-    json_t *j = NULL;
-    extern json_t *dtp_ocr_record_to_json(const dtp_ocr_record *r);
-    extern dtp_ocr_record *dtp_ocr_record_from_json(json_t * j);
-    j = dtp_ocr_record_to_json(rec);
-    dtp_ocr_record *copy = j ? dtp_ocr_record_from_json(j) : NULL;
+    json_t *j = record_to_json(rec);
+    dtp_ocr_record *copy = j ? record_from_json(j) : NULL;
     json_decref(j);
     if (!copy)
         return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory copying a record");
@@ -112,8 +111,7 @@ static json_t *field_json(const dtp_ocr_field *f)
     return o;
 }
 
-json_t *dtp_ocr_record_to_json(const dtp_ocr_record *r);
-json_t *dtp_ocr_record_to_json(const dtp_ocr_record *r)
+static json_t *record_to_json(const dtp_ocr_record *r)
 {
     json_t *fields = json_object(), *events = json_array();
     for (int id = 0; id < DTP_OCR_NFIELDS; id++) {
@@ -156,8 +154,7 @@ static int field_from_json(dtp_ocr_field *f, json_t *j)
     return why && dtp_ocr_field_set_str(&f->reason, why) != DTP_OK ? -1 : 0;
 }
 
-dtp_ocr_record *dtp_ocr_record_from_json(json_t *j);
-dtp_ocr_record *dtp_ocr_record_from_json(json_t *j)
+static dtp_ocr_record *record_from_json(json_t *j)
 {
     if (!json_is_object(j))
         return NULL;
@@ -218,7 +215,7 @@ static dtp_status cache_get(stage *s, capture *c, dtp_error *err)
         c->from_cache = json_is_array(arr);
         json_array_foreach(arr, i, v)
         {
-            dtp_ocr_record *r = dtp_ocr_record_from_json(v);
+            dtp_ocr_record *r = record_from_json(v);
             if (!r || add_record(c, r, err) != DTP_OK) {
                 dtp_ocr_record_free(r);
                 c->from_cache = 0;
@@ -237,7 +234,7 @@ static dtp_status cache_put(stage *s, capture *c, dtp_error *err)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < c->nrecs; i++)
-        json_array_append_new(arr, dtp_ocr_record_to_json(c->recs[i]));
+        json_array_append_new(arr, record_to_json(c->recs[i]));
     char *text = json_dumps(arr, JSON_COMPACT);
     json_decref(arr);
     if (!text)
