@@ -573,19 +573,19 @@ static dtp_status load_certs(ctx *c, dtp_error *err)
         cert *r = &c->certs[c->ncerts++];
         memset(r, 0, sizeof *r);
         r->id = sqlite3_column_int64(s, 0);
-        r->artifact = dtp_clean_dupz(dtp_clean_col(s, 1));
-        r->key = dtp_clean_dupz(dtp_clean_col(s, 2));
+        r->artifact = dtp_clean_dupz(dtp_db_text(s, 1));
+        r->key = dtp_clean_dupz(dtp_db_text(s, 2));
         r->detail = sqlite3_column_int(s, 3);
-        r->cert_no = dtp_clean_dupz(dtp_clean_col(s, 4));
-        r->org = dtp_clean_dupz(dtp_clean_col(s, 5));
-        r->uscc = dtp_clean_dupz(dtp_clean_col(s, 6));
-        r->address = dtp_clean_dupz(dtp_clean_col(s, 7));
-        r->issue = dtp_clean_dupz(dtp_clean_col(s, 8));
-        r->first_issue = dtp_clean_dupz(dtp_clean_col(s, 9));
-        r->expiry = dtp_clean_dupz(dtp_clean_col(s, 10));
-        r->review = dtp_clean_dupz(dtp_clean_col(s, 11));
+        r->cert_no = dtp_clean_dupz(dtp_db_text(s, 4));
+        r->org = dtp_clean_dupz(dtp_db_text(s, 5));
+        r->uscc = dtp_clean_dupz(dtp_db_text(s, 6));
+        r->address = dtp_clean_dupz(dtp_db_text(s, 7));
+        r->issue = dtp_clean_dupz(dtp_db_text(s, 8));
+        r->first_issue = dtp_clean_dupz(dtp_db_text(s, 9));
+        r->expiry = dtp_clean_dupz(dtp_db_text(s, 10));
+        r->review = dtp_clean_dupz(dtp_db_text(s, 11));
         r->is_isms = sqlite3_column_int(s, 12) == 1;
-        r->stored_at = dtp_clean_dupz(dtp_clean_col(s, 13));
+        r->stored_at = dtp_clean_dupz(dtp_db_text(s, 13));
         r->valid = calloc((size_t)c->ny, 1);
         r->prov = -1;
         if (!r->artifact || !r->key || !r->cert_no || !r->org || !r->uscc || !r->address ||
@@ -656,8 +656,8 @@ static dtp_status load_events(ctx *c, sqlite3_stmt *s, const cert *r, dtp_cert_e
             break;
         }
         dtp_cert_event *e = &ev[*n];
-        if (!sqlite3_column_int(s, 2) || !cmp_event_kind(dtp_clean_col(s, 0), &e->kind) ||
-            !dtp_date_parse(dtp_clean_col(s, 1), &e->date))
+        if (!sqlite3_column_int(s, 2) || !cmp_event_kind(dtp_db_text(s, 0), &e->kind) ||
+            !dtp_date_parse(dtp_db_text(s, 1), &e->date))
             *ok = 0;
         (*n)++;
     }

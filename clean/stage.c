@@ -183,9 +183,9 @@ static dtp_status load_observations(ctx *c, dtp_error *err)
     sqlite3_bind_int(s, 2, c->y1);
     dtp_status st = DTP_OK;
     while (sqlite3_step(s) == SQLITE_ROW) {
-        const char *var = dtp_clean_col(s, 2);
+        const char *var = dtp_db_text(s, 2);
         int vi = var_index(var);
-        if (vi < 0 || !source_enabled(c->o->cfg, dtp_clean_col(s, 1)))
+        if (vi < 0 || !source_enabled(c->o->cfg, dtp_db_text(s, 1)))
             continue;
         if (c->nrows == c->caprows) {
             size_t ncap = c->caprows ? c->caprows * 2 : 4096;
@@ -200,16 +200,16 @@ static dtp_status load_observations(ctx *c, dtp_error *err)
         obsrow *r = &c->rows[c->nrows++];
         memset(r, 0, sizeof *r);
         r->id = sqlite3_column_int64(s, 0);
-        r->source = dtp_clean_dupz(dtp_clean_col(s, 1));
+        r->source = dtp_clean_dupz(dtp_db_text(s, 1));
         r->variable = dtp_clean_dupz(var);
-        r->raw = dtp_clean_dupz(dtp_clean_col(s, 3));
-        r->code = dtp_clean_dupz(dtp_clean_col(s, 4));
-        r->system = dtp_clean_dupz(dtp_clean_col(s, 5));
+        r->raw = dtp_clean_dupz(dtp_db_text(s, 3));
+        r->code = dtp_clean_dupz(dtp_db_text(s, 4));
+        r->system = dtp_clean_dupz(dtp_db_text(s, 5));
         r->agg = sqlite3_column_int(s, 6);
         r->year = sqlite3_column_int(s, 7);
         r->has = sqlite3_column_int(s, 8);
         r->value = sqlite3_column_double(s, 9);
-        r->flags = dtp_clean_dupz(dtp_clean_col(s, 10));
+        r->flags = dtp_clean_dupz(dtp_db_text(s, 10));
         r->var = vi;
         r->entity = -1;
         if (!r->source || !r->variable || !r->raw || !r->code || !r->system || !r->flags) {

@@ -3,12 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *dtp_clean_col(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? (const char *)t : "";
-}
-
 void dtp_clean_resolve(const dtp_clean_opts *o, const char *v, char *out, size_t n)
 {
     if (!v || !*v)

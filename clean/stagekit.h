@@ -7,9 +7,6 @@
 
 #include "clean/clean.h"
 
-/* Text of a result column, "" for NULL (borrowed until the next step). */
-const char *dtp_clean_col(sqlite3_stmt *s, int i);
-
 /* A configured path: absolute as is, relative against the config file's directory, "" unset. */
 void dtp_clean_resolve(const dtp_clean_opts *o, const char *value, char *out, size_t n);
 

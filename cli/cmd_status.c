@@ -9,12 +9,6 @@
 #include "common/config.h"
 #include "common/staging.h"
 
-static const char *col(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? (const char *)t : "";
-}
-
 /* The panel report: who is in, who was dropped and why, what was imputed or overridden. */
 static void panel_report(sqlite3 *db, long limit)
 {
@@ -33,7 +27,8 @@ static void panel_report(sqlite3 *db, long limit)
         else
             printf("  %s countries kept, %s excluded, years %s-%s; %s cells imputed, %s "
                    "overridden\n",
-                   col(s, 0), col(s, 1), col(s, 2), col(s, 3), col(s, 4), col(s, 5));
+                   dtp_db_text(s, 0), dtp_db_text(s, 1), dtp_db_text(s, 2), dtp_db_text(s, 3),
+                   dtp_db_text(s, 4), dtp_db_text(s, 5));
     }
     sqlite3_finalize(s);
     printf("  labels set aside as aggregates: ");
@@ -42,8 +37,9 @@ static void panel_report(sqlite3 *db, long limit)
                            " entity_map WHERE kind <> 'country'",
                            -1, &s, NULL) == SQLITE_OK &&
         sqlite3_step(s) == SQLITE_ROW)
-        printf("%s (unmapped %s, ignored %s)\n", col(s, 0), *col(s, 1) ? col(s, 1) : "0",
-               *col(s, 2) ? col(s, 2) : "0");
+        printf("%s (unmapped %s, ignored %s)\n", dtp_db_text(s, 0),
+               *dtp_db_text(s, 1) ? dtp_db_text(s, 1) : "0",
+               *dtp_db_text(s, 2) ? dtp_db_text(s, 2) : "0");
     sqlite3_finalize(s);
 
     printf("\n  exclusions (rule: entity variable, detail):\n");
@@ -56,7 +52,8 @@ static void panel_report(sqlite3 *db, long limit)
                            -1, &s, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(s, 1, limit);
         while (sqlite3_step(s) == SQLITE_ROW)
-            printf("    %-20s %s %-9s %s\n", col(s, 0), col(s, 1), col(s, 2), col(s, 3));
+            printf("    %-20s %s %-9s %s\n", dtp_db_text(s, 0), dtp_db_text(s, 1),
+                   dtp_db_text(s, 2), dtp_db_text(s, 3));
     }
     sqlite3_finalize(s);
     printf("\n  imputations (entity year variable = value, method):\n");
@@ -67,8 +64,8 @@ static void panel_report(sqlite3 *db, long limit)
                            -1, &s, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(s, 1, limit);
         while (sqlite3_step(s) == SQLITE_ROW)
-            printf("    %s %s %-9s = %-14s %s\n", col(s, 0), col(s, 1), col(s, 2), col(s, 3),
-                   col(s, 4));
+            printf("    %s %s %-9s = %-14s %s\n", dtp_db_text(s, 0), dtp_db_text(s, 1),
+                   dtp_db_text(s, 2), dtp_db_text(s, 3), dtp_db_text(s, 4));
     }
     sqlite3_finalize(s);
     printf("\n  overrides (entity year variable = value; citation):\n");
@@ -81,8 +78,8 @@ static void panel_report(sqlite3 *db, long limit)
                            -1, &s, NULL) == SQLITE_OK) {
         while (sqlite3_step(s) == SQLITE_ROW) {
             any = 1;
-            printf("    %s %s %s = %s; %s <%s>%s\n", col(s, 0), col(s, 1), col(s, 2), col(s, 3),
-                   col(s, 4), col(s, 5),
+            printf("    %s %s %s = %s; %s <%s>%s\n", dtp_db_text(s, 0), dtp_db_text(s, 1),
+                   dtp_db_text(s, 2), dtp_db_text(s, 3), dtp_db_text(s, 4), dtp_db_text(s, 5),
                    sqlite3_column_int(s, 6) ? "" : "  (not applied: outside the panel)");
         }
     }
@@ -141,9 +138,11 @@ int dtp_cmd_status(dtp_cli *cli)
         sqlite3_bind_int64(s, 1, nruns);
         while (sqlite3_step(s) == SQLITE_ROW) {
             any = 1;
-            printf("  #%-4s %-8s %-11s exit %-3s %s → %s%s%s\n", col(s, 0), col(s, 1), col(s, 2),
-                   sqlite3_column_type(s, 3) == SQLITE_NULL ? "-" : col(s, 3), col(s, 4),
-                   *col(s, 5) ? col(s, 5) : "(not finished)", *col(s, 6) ? "  " : "", col(s, 6));
+            printf("  #%-4s %-8s %-11s exit %-3s %s → %s%s%s\n", dtp_db_text(s, 0),
+                   dtp_db_text(s, 1), dtp_db_text(s, 2),
+                   sqlite3_column_type(s, 3) == SQLITE_NULL ? "-" : dtp_db_text(s, 3),
+                   dtp_db_text(s, 4), *dtp_db_text(s, 5) ? dtp_db_text(s, 5) : "(not finished)",
+                   *dtp_db_text(s, 6) ? "  " : "", dtp_db_text(s, 6));
         }
     }
     sqlite3_finalize(s);
@@ -162,8 +161,8 @@ int dtp_cmd_status(dtp_cli *cli)
                            " LIMIT 1",
                            -1, &s, NULL) == SQLITE_OK &&
         sqlite3_step(s) == SQLITE_ROW)
-        printf("  release %s published %s, %s cells, kept as %s\n", col(s, 0), col(s, 1), col(s, 2),
-               col(s, 3));
+        printf("  release %s published %s, %s cells, kept as %s\n", dtp_db_text(s, 0),
+               dtp_db_text(s, 1), dtp_db_text(s, 2), dtp_db_text(s, 3));
     sqlite3_finalize(s);
 
     printf("\nsources (latest fetch):\n");
@@ -175,8 +174,9 @@ int dtp_cmd_status(dtp_cli *cli)
                            -1, &s, NULL) == SQLITE_OK) {
         while (sqlite3_step(s) == SQLITE_ROW) {
             any = 1;
-            printf("  %-16s %-12s %s%s%s%s%s\n", col(s, 0), col(s, 1), col(s, 2),
-                   *col(s, 3) ? "  upstream " : "", col(s, 3), *col(s, 4) ? "  " : "", col(s, 4));
+            printf("  %-16s %-12s %s%s%s%s%s\n", dtp_db_text(s, 0), dtp_db_text(s, 1),
+                   dtp_db_text(s, 2), *dtp_db_text(s, 3) ? "  upstream " : "", dtp_db_text(s, 3),
+                   *dtp_db_text(s, 4) ? "  " : "", dtp_db_text(s, 4));
         }
     }
     sqlite3_finalize(s);
@@ -186,7 +186,7 @@ int dtp_cmd_status(dtp_cli *cli)
     if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM review_queue WHERE resolved_run IS NULL", -1,
                            &s, NULL) == SQLITE_OK &&
         sqlite3_step(s) == SQLITE_ROW)
-        printf("\nOCR fields waiting for review: %s\n", col(s, 0));
+        printf("\nOCR fields waiting for review: %s\n", dtp_db_text(s, 0));
     sqlite3_finalize(s);
     if (panel)
         panel_report(db, 1000);

@@ -153,7 +153,13 @@ void dtp_staging_close(sqlite3 *db)
         sqlite3_close(db);
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+const char *dtp_db_text(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? (const char *)t : "";
+}
+
+void dtp_db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     if (s)
         sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
@@ -173,13 +179,13 @@ dtp_status dtp_staging_add_artifact(sqlite3 *db, const char *sha256, uint64_t si
     dtp_now_iso(now);
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return dtp_db_error(db, "prepare artifact insert", err);
-    bind_text(st, 1, sha256);
+    dtp_db_bind_text(st, 1, sha256);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
-    bind_text(st, 3, content_type);
-    bind_text(st, 4, original_name);
-    bind_text(st, 5, source);
+    dtp_db_bind_text(st, 3, content_type);
+    dtp_db_bind_text(st, 4, original_name);
+    dtp_db_bind_text(st, 5, source);
     sqlite3_bind_int(st, 6, generated);
-    bind_text(st, 7, now);
+    dtp_db_bind_text(st, 7, now);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -202,23 +208,23 @@ dtp_status dtp_staging_add_fetch(sqlite3 *db, const dtp_fetch_row *r, int64_t *i
         sqlite3_bind_int64(st, 1, r->run_id);
     else
         sqlite3_bind_null(st, 1);
-    bind_text(st, 2, r->source);
-    bind_text(st, 3, r->role ? r->role : "");
-    bind_text(st, 4, r->url);
-    bind_text(st, 5, r->request_params);
+    dtp_db_bind_text(st, 2, r->source);
+    dtp_db_bind_text(st, 3, r->role ? r->role : "");
+    dtp_db_bind_text(st, 4, r->url);
+    dtp_db_bind_text(st, 5, r->request_params);
     if (r->http_status)
         sqlite3_bind_int64(st, 6, r->http_status);
     else
         sqlite3_bind_null(st, 6);
-    bind_text(st, 7, r->etag);
-    bind_text(st, 8, r->last_modified);
-    bind_text(st, 9, r->content_type);
-    bind_text(st, 10, r->upstream_version);
-    bind_text(st, 11, now);
+    dtp_db_bind_text(st, 7, r->etag);
+    dtp_db_bind_text(st, 8, r->last_modified);
+    dtp_db_bind_text(st, 9, r->content_type);
+    dtp_db_bind_text(st, 10, r->upstream_version);
+    dtp_db_bind_text(st, 11, now);
     sqlite3_bind_int(st, 12, r->attempts > 0 ? r->attempts : 1);
-    bind_text(st, 13, r->outcome);
-    bind_text(st, 14, r->artifact_sha256);
-    bind_text(st, 15, r->message);
+    dtp_db_bind_text(st, 13, r->outcome);
+    dtp_db_bind_text(st, 14, r->artifact_sha256);
+    dtp_db_bind_text(st, 15, r->message);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -262,24 +268,24 @@ dtp_status dtp_obs_writer_add(void *ctx, const dtp_obs *o, dtp_error *err)
     sqlite3_stmt *st = w->st;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    bind_text(st, 1, w->sha256);
-    bind_text(st, 2, o->source);
-    bind_text(st, 3, o->indicator);
-    bind_text(st, 4, o->variable);
-    bind_text(st, 5, o->entity_raw ? o->entity_raw : "");
-    bind_text(st, 6, o->entity_code);
-    bind_text(st, 7, o->entity_system);
+    dtp_db_bind_text(st, 1, w->sha256);
+    dtp_db_bind_text(st, 2, o->source);
+    dtp_db_bind_text(st, 3, o->indicator);
+    dtp_db_bind_text(st, 4, o->variable);
+    dtp_db_bind_text(st, 5, o->entity_raw ? o->entity_raw : "");
+    dtp_db_bind_text(st, 6, o->entity_code);
+    dtp_db_bind_text(st, 7, o->entity_system);
     sqlite3_bind_int(st, 8, o->is_aggregate);
     sqlite3_bind_int(st, 9, o->year);
-    bind_text(st, 10, o->value_raw);
+    dtp_db_bind_text(st, 10, o->value_raw);
     sqlite3_bind_int(st, 11, o->has_value);
     if (o->has_value)
         sqlite3_bind_double(st, 12, o->value);
-    bind_text(st, 13, o->unit);
+    dtp_db_bind_text(st, 13, o->unit);
     sqlite3_bind_int(st, 14, o->scale);
-    bind_text(st, 15, o->flags);
-    bind_text(st, 16, o->edition);
-    bind_text(st, 17, o->locator ? o->locator : "");
+    dtp_db_bind_text(st, 15, o->flags);
+    dtp_db_bind_text(st, 16, o->edition);
+    dtp_db_bind_text(st, 17, o->locator ? o->locator : "");
     if (sqlite3_step(st) != SQLITE_DONE) {
         dtp_error_where(err, o->source, w->sha256, o->locator);
         return dtp_db_error(w->db, "insert observation", err);
@@ -317,17 +323,17 @@ dtp_status dtp_staging_add_check(sqlite3 *db, int64_t run_id, const char *stage,
         sqlite3_bind_int64(st, 1, run_id);
     else
         sqlite3_bind_null(st, 1);
-    bind_text(st, 2, stage);
-    bind_text(st, 3, check_name);
-    bind_text(st, 4, status);
-    bind_text(st, 5, entity);
+    dtp_db_bind_text(st, 2, stage);
+    dtp_db_bind_text(st, 3, check_name);
+    dtp_db_bind_text(st, 4, status);
+    dtp_db_bind_text(st, 5, entity);
     if (year)
         sqlite3_bind_int(st, 6, year);
     else
         sqlite3_bind_null(st, 6);
-    bind_text(st, 7, variable);
-    bind_text(st, 8, detail);
-    bind_text(st, 9, now);
+    dtp_db_bind_text(st, 7, variable);
+    dtp_db_bind_text(st, 8, detail);
+    dtp_db_bind_text(st, 9, now);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)

@@ -40,6 +40,11 @@ dtp_status dtp_db_error(sqlite3 *db, const char *what, dtp_error *err);
  * NUL-terminates buf; returns buf. */
 const char *dtp_db_errmsg(sqlite3 *db, char *buf, size_t n);
 
+/* Text of a result column, "" for NULL (borrowed until the next step). */
+const char *dtp_db_text(sqlite3_stmt *s, int i);
+/* Bind a copy of s, or NULL when s is NULL. */
+void dtp_db_bind_text(sqlite3_stmt *st, int i, const char *s);
+
 dtp_status dtp_db_begin(sqlite3 *db, dtp_error *err); /* BEGIN IMMEDIATE */
 dtp_status dtp_db_commit(sqlite3 *db, dtp_error *err);
 void dtp_db_rollback(sqlite3 *db);

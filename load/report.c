@@ -4,6 +4,7 @@
  * values alike. The HTML uses only HTML 4 element names outside <svg>, so that libxml2's HTML
  * parser (2.9, an HTML 4 parser) reads it without errors other than its unknown-tag notice for
  * the SVG element names. */
+#include "common/staging.h"
 #include "load/report.h"
 
 #include <math.h>
@@ -235,12 +236,6 @@ static void num(rw *w, double v)
     putf(w, "%.6g", v);
 }
 
-static const char *col(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? (const char *)t : "";
-}
-
 static dtp_status prep(rw *w, const char *sql, sqlite3_stmt **s)
 {
     if (sqlite3_prepare_v2(w->db, sql, -1, s, NULL) != SQLITE_OK)
@@ -417,13 +412,13 @@ static dtp_status write_header(rw *w, long long *release_id)
     put(w, STYLE);
     put(w, "</head><body><div class=\"page\">\n");
     putf(w, "<h1 id=\"top\">dtpanel release %lld</h1>\n<p class=\"meta\">published ", *release_id);
-    esc(w, col(s, 2));
+    esc(w, dtp_db_text(s, 2));
     put(w, " by ");
-    esc(w, col(s, 3));
+    esc(w, dtp_db_text(s, 3));
     if (sqlite3_column_type(s, 1) != SQLITE_NULL)
         putf(w, ", run #%lld", (long long)sqlite3_column_int64(s, 1));
     putf(w, "; %lld published cells; content sha256 <code>", (long long)sqlite3_column_int64(s, 5));
-    esc(w, col(s, 4));
+    esc(w, dtp_db_text(s, 4));
     put(w, "</code>");
     if (sqlite3_column_type(s, 6) != SQLITE_NULL)
         putf(w, "; previous release %lld", (long long)sqlite3_column_int64(s, 6));
@@ -436,9 +431,9 @@ static dtp_status write_header(rw *w, long long *release_id)
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         put(w, any ? ", " : "<p class=\"meta\">settings: ");
         any = 1;
-        esc(w, col(s, 0));
+        esc(w, dtp_db_text(s, 0));
         put(w, " = <code>");
-        esc(w, col(s, 1));
+        esc(w, dtp_db_text(s, 1));
         put(w, "</code>");
     }
     if (any)
@@ -455,7 +450,7 @@ static dtp_status write_header(rw *w, long long *release_id)
                      " generated, not upstream data: ");
         any = 1;
         put(w, "<span class=\"gen\">");
-        esc(w, col(s, 0));
+        esc(w, dtp_db_text(s, 0));
         put(w, "</span>");
     }
     if (any)
@@ -605,8 +600,8 @@ static dtp_status grid_load(rw *w, const char *panel, grid *g)
                 return nomem(w);
             }
         }
-        g->ent[g->ne] = dupstr(col(s, 0));
-        g->name[g->ne] = dupstr(col(s, 1));
+        g->ent[g->ne] = dupstr(dtp_db_text(s, 0));
+        g->name[g->ne] = dupstr(dtp_db_text(s, 1));
         g->ne++;
         if (!g->ent[g->ne - 1] || !g->name[g->ne - 1]) {
             sqlite3_finalize(s);
@@ -620,7 +615,7 @@ static dtp_status grid_load(rw *w, const char *panel, grid *g)
         return st;
     sqlite3_bind_text(s, 1, panel, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && g->nv < MAX_VARS) {
-        if (!(g->vars[g->nv] = dupstr(col(s, 0)))) {
+        if (!(g->vars[g->nv] = dupstr(dtp_db_text(s, 0)))) {
             sqlite3_finalize(s);
             return nomem(w);
         }
@@ -651,21 +646,21 @@ static dtp_status grid_load(rw *w, const char *panel, grid *g)
         return st;
     sqlite3_bind_text(s, 1, panel, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        char **e = bsearch(col(s, 0), g->ent, g->ne, sizeof *g->ent, str_cmp);
+        char **e = bsearch(dtp_db_text(s, 0), g->ent, g->ne, sizeof *g->ent, str_cmp);
         int year = sqlite3_column_int(s, 1);
         size_t y = 0, v = 0;
         while (y < g->ny && g->years[y] != year)
             y++;
-        while (v < g->nv && strcmp(g->vars[v], col(s, 2)) != 0)
+        while (v < g->nv && strcmp(g->vars[v], dtp_db_text(s, 2)) != 0)
             v++;
         if (!e || y == g->ny || v == g->nv)
             continue; /* cannot happen: every key was collected above */
         gcell *c = &g->cells[(v * g->ne + (size_t)(e - g->ent)) * g->ny + y];
-        c->st = (unsigned char)status_code(col(s, 3));
+        c->st = (unsigned char)status_code(dtp_db_text(s, 3));
         c->has_value = sqlite3_column_type(s, 4) != SQLITE_NULL;
         c->value = sqlite3_column_double(s, 4);
         free(c->note);
-        if (!(c->note = dupstr(col(s, 5)))) {
+        if (!(c->note = dupstr(dtp_db_text(s, 5)))) {
             sqlite3_finalize(s);
             return nomem(w);
         }
@@ -868,9 +863,9 @@ static dtp_status write_panel_coverage(rw *w, const char *panel, const char *tit
                    "<th>cells</th></tr>\n");
         any = 1;
         put(w, "<tr><td>");
-        esc(w, col(s, 0));
+        esc(w, dtp_db_text(s, 0));
         put(w, "</td><td>");
-        esc(w, *col(s, 1) ? col(s, 1) : "(no reason recorded)");
+        esc(w, *dtp_db_text(s, 1) ? dtp_db_text(s, 1) : "(no reason recorded)");
         putf(w, "</td><td class=\"n\">%lld</td></tr>\n", (long long)sqlite3_column_int64(s, 2));
     }
     if (any)
@@ -949,35 +944,35 @@ static dtp_status write_sources(rw *w)
         any = 1;
         int gen = sqlite3_column_int(s, 5);
         put(w, "<tr><td id=\"src-");
-        idpart(w, col(s, 0));
+        idpart(w, dtp_db_text(s, 0));
         put(w, "\"><b>");
-        esc(w, col(s, 0));
+        esc(w, dtp_db_text(s, 0));
         put(w, "</b><br>");
-        esc(w, col(s, 1));
+        esc(w, dtp_db_text(s, 1));
         if (gen)
             put(w, "<br><span class=\"gen\">generated demo data</span>");
         put(w, "</td><td>");
-        esc(w, col(s, 2));
+        esc(w, dtp_db_text(s, 2));
         put(w, "<br>");
-        esc(w, col(s, 3));
-        if (*col(s, 4)) {
+        esc(w, dtp_db_text(s, 3));
+        if (*dtp_db_text(s, 4)) {
             put(w, "; licence ");
-            esc(w, col(s, 4));
+            esc(w, dtp_db_text(s, 4));
         }
         put(w, "<br><code>");
-        esc(w, col(s, 6));
+        esc(w, dtp_db_text(s, 6));
         put(w, "</code></td><td>");
-        esc(w, *col(s, 7) ? col(s, 7) : "-");
-        if (*col(s, 8)) {
+        esc(w, *dtp_db_text(s, 7) ? dtp_db_text(s, 7) : "-");
+        if (*dtp_db_text(s, 8)) {
             put(w, "<br>last modified ");
-            esc(w, col(s, 8));
+            esc(w, dtp_db_text(s, 8));
         }
         put(w, "</td><td>");
-        esc(w, *col(s, 9) ? col(s, 9) : "-");
+        esc(w, *dtp_db_text(s, 9) ? dtp_db_text(s, 9) : "-");
         putf(w, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td>",
              (long long)sqlite3_column_int64(s, 10), (long long)sqlite3_column_int64(s, 11));
-        if (*col(s, 12))
-            esc(w, col(s, 12));
+        if (*dtp_db_text(s, 12))
+            esc(w, dtp_db_text(s, 12));
         else
             put(w, "none");
         if (sqlite3_column_int64(s, 13))
@@ -1062,7 +1057,7 @@ static dtp_status write_imputation(rw *w)
     /* first pass: tallies (the table follows the charts) */
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         char m[64], g[64];
-        const char *method = col(s, 5);
+        const char *method = dtp_db_text(s, 5);
         size_t ml = strcspn(method, " ");
         snprintf(m, sizeof m, "%.*s", (int)(ml < 60 ? ml : 60), *method ? method : "(none)");
         const char *gp = strstr(method, "gap ");
@@ -1098,7 +1093,8 @@ static dtp_status write_imputation(rw *w)
         sqlite3_reset(s);
         long long row = 0;
         while ((rc = sqlite3_step(s)) == SQLITE_ROW && row < w->max_rows) {
-            const char *panel = col(s, 0), *ent = col(s, 1), *var = col(s, 3);
+            const char *panel = dtp_db_text(s, 0), *ent = dtp_db_text(s, 1),
+                       *var = dtp_db_text(s, 3);
             int year = sqlite3_column_int(s, 2);
             put(w, "<tr id=\"");
             cell_id(w, "cell", panel, ent, year, var);
@@ -1111,7 +1107,7 @@ static dtp_status write_imputation(rw *w)
             put(w, "</td><td class=\"n\">");
             num(w, sqlite3_column_double(s, 4));
             put(w, "</td><td>");
-            esc(w, col(s, 5));
+            esc(w, dtp_db_text(s, 5));
             put(w, "</td><td><code>");
             trace_cmd(w, panel, ent, year, var);
             put(w, "</code></td></tr>\n");
@@ -1144,10 +1140,10 @@ static dtp_status write_imputation(rw *w)
             put(w, "<table><tr><th>entity</th><th>year</th><th>variable</th><th>value</th>"
                    "<th>citation</th><th>reason</th><th>applied</th><th>trace</th></tr>\n");
         any = 1;
-        const char *ent = col(s, 1), *var = col(s, 3), *url = col(s, 7);
+        const char *ent = dtp_db_text(s, 1), *var = dtp_db_text(s, 3), *url = dtp_db_text(s, 7);
         int year = sqlite3_column_int(s, 2);
         int applied = sqlite3_column_type(s, 10) != SQLITE_NULL;
-        const char *panel = applied ? col(s, 10) : "country";
+        const char *panel = applied ? dtp_db_text(s, 10) : "country";
         put(w, "<tr id=\"");
         if (applied)
             cell_id(w, "cell", panel, ent, year, var);
@@ -1160,11 +1156,11 @@ static dtp_status write_imputation(rw *w)
         put(w, "</td><td class=\"n\">");
         num(w, sqlite3_column_double(s, 4));
         put(w, "</td><td>");
-        esc(w, col(s, 5));
+        esc(w, dtp_db_text(s, 5));
         put(w, ", <i>");
-        esc(w, col(s, 6));
+        esc(w, dtp_db_text(s, 6));
         put(w, "</i>, ");
-        esc(w, col(s, 8));
+        esc(w, dtp_db_text(s, 8));
         put(w, "<br>");
         /* only web addresses become links; anything else stays text */
         if (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) {
@@ -1177,7 +1173,7 @@ static dtp_status write_imputation(rw *w)
             esc(w, url);
         }
         put(w, "</td><td>");
-        esc(w, col(s, 9));
+        esc(w, dtp_db_text(s, 9));
         put(w, "</td><td>");
         put(w, applied ? "yes" : "no: the cell is not in the panel");
         put(w, "</td><td><code>");
@@ -1256,7 +1252,7 @@ static dtp_status write_ocr(rw *w)
                    "<th>fields</th><th>mean confidence</th></tr>\n");
         any = 1;
         put(w, "<tr><td>");
-        esc(w, col(s, 0));
+        esc(w, dtp_db_text(s, 0));
         putf(w,
              "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%lld"
              "</td><td class=\"n\">",
@@ -1449,30 +1445,30 @@ static dtp_status write_checks(rw *w)
              "<th>cell</th><th>detail</th><th>recorded</th></tr>\n",
              total, failed ? "fail" : "pass", failed);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && row < w->max_rows) {
-        const char *status = col(s, 4);
+        const char *status = dtp_db_text(s, 4);
         int ok = strcmp(status, "pass") == 0 || strcmp(status, "ok") == 0 ||
                  strcmp(status, "passed") == 0;
         put(w, "<tr><td>");
         if (sqlite3_column_type(s, 1) != SQLITE_NULL)
             putf(w, "#%lld", (long long)sqlite3_column_int64(s, 1));
         put(w, "</td><td>");
-        esc(w, col(s, 2));
+        esc(w, dtp_db_text(s, 2));
         put(w, "</td><td>");
-        esc(w, col(s, 3));
+        esc(w, dtp_db_text(s, 3));
         putf(w, "</td><td class=\"%s\">", ok ? "pass" : "fail");
         esc(w, status);
         put(w, "</td><td>");
-        if (*col(s, 5)) {
-            esc(w, col(s, 5));
+        if (*dtp_db_text(s, 5)) {
+            esc(w, dtp_db_text(s, 5));
             if (sqlite3_column_type(s, 6) != SQLITE_NULL)
                 putf(w, " %d", sqlite3_column_int(s, 6));
             put(w, " ");
-            esc(w, col(s, 7));
+            esc(w, dtp_db_text(s, 7));
         }
         put(w, "</td><td>");
-        esc(w, col(s, 8));
+        esc(w, dtp_db_text(s, 8));
         put(w, "</td><td>");
-        esc(w, col(s, 9));
+        esc(w, dtp_db_text(s, 9));
         put(w, "</td></tr>\n");
         row++;
     }

@@ -336,14 +336,6 @@ static const char *fval(const dtp_ocr_record *r, dtp_ocr_field_id id)
     return f && f->value && (f->accepted || f->reviewed) ? f->value : NULL;
 }
 
-static void bind_opt(sqlite3_stmt *q, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, i);
-}
-
 static int all_reviewed_or_accepted(const dtp_ocr_record *r, int *any_reviewed)
 {
     *any_reviewed = 0;
@@ -445,19 +437,19 @@ static dtp_status store_capture(stage *s, capture *c, const char *engine_identit
                           : c->kind == CAP_JSON ? "json"
                                                 : "html",
                           -1, SQLITE_STATIC);
-        bind_opt(rec, 5, fval(r, DTP_OCR_F_CERT_NO));
-        bind_opt(rec, 6, org);
-        bind_opt(rec, 7, norm);
-        bind_opt(rec, 8, uscc);
-        bind_opt(rec, 9, fval(r, DTP_OCR_F_PROJECT));
-        bind_opt(rec, 10, fval(r, DTP_OCR_F_STANDARD));
+        dtp_db_bind_text(rec, 5, fval(r, DTP_OCR_F_CERT_NO));
+        dtp_db_bind_text(rec, 6, org);
+        dtp_db_bind_text(rec, 7, norm);
+        dtp_db_bind_text(rec, 8, uscc);
+        dtp_db_bind_text(rec, 9, fval(r, DTP_OCR_F_PROJECT));
+        dtp_db_bind_text(rec, 10, fval(r, DTP_OCR_F_STANDARD));
         sqlite3_bind_int(rec, 11, r->iso27001);
-        bind_opt(rec, 12, fval(r, DTP_OCR_F_ISSUE_DATE));
-        bind_opt(rec, 13, fval(r, DTP_OCR_F_EXPIRY_DATE));
-        bind_opt(rec, 14, fval(r, DTP_OCR_F_FIRST_ISSUE_DATE));
-        bind_opt(rec, 15, fval(r, DTP_OCR_F_STATUS));
-        bind_opt(rec, 16, fval(r, DTP_OCR_F_CERT_BODY));
-        bind_opt(rec, 17, fval(r, DTP_OCR_F_ADDRESS));
+        dtp_db_bind_text(rec, 12, fval(r, DTP_OCR_F_ISSUE_DATE));
+        dtp_db_bind_text(rec, 13, fval(r, DTP_OCR_F_EXPIRY_DATE));
+        dtp_db_bind_text(rec, 14, fval(r, DTP_OCR_F_FIRST_ISSUE_DATE));
+        dtp_db_bind_text(rec, 15, fval(r, DTP_OCR_F_STATUS));
+        dtp_db_bind_text(rec, 16, fval(r, DTP_OCR_F_CERT_BODY));
+        dtp_db_bind_text(rec, 17, fval(r, DTP_OCR_F_ADDRESS));
         if (uscc && dtp_uscc_province(uscc, prov)) {
             sqlite3_bind_text(rec, 18, prov, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(rec, 19, "uscc", -1, SQLITE_STATIC);
@@ -486,9 +478,9 @@ static dtp_status store_capture(stage *s, capture *c, const char *engine_identit
             sqlite3_clear_bindings(fld);
             sqlite3_bind_int64(fld, 1, rid);
             sqlite3_bind_text(fld, 2, fname, -1, SQLITE_STATIC);
-            bind_opt(fld, 3, f->value);
-            bind_opt(fld, 4, f->raw);
-            bind_opt(fld, 5, f->locator);
+            dtp_db_bind_text(fld, 3, f->value);
+            dtp_db_bind_text(fld, 4, f->raw);
+            dtp_db_bind_text(fld, 5, f->locator);
             if (f->has_box) {
                 sqlite3_bind_int(fld, 6, f->box.x);
                 sqlite3_bind_int(fld, 7, f->box.y);
@@ -506,11 +498,11 @@ static dtp_status store_capture(stage *s, capture *c, const char *engine_identit
                                   -1, SQLITE_STATIC);
             }
             sqlite3_bind_text(fld, 14, dtp_ocr_check_name(f->check), -1, SQLITE_STATIC);
-            bind_opt(fld, 15, f->flags);
+            dtp_db_bind_text(fld, 15, f->flags);
             sqlite3_bind_int(fld, 16, f->accepted || f->reviewed);
-            bind_opt(fld, 17, f->reason);
-            bind_opt(fld, 18, f->reviewer);
-            bind_opt(fld, 19, f->review_date);
+            dtp_db_bind_text(fld, 17, f->reason);
+            dtp_db_bind_text(fld, 18, f->reviewer);
+            dtp_db_bind_text(fld, 19, f->review_date);
             if (sqlite3_step(fld) != SQLITE_DONE) {
                 st = dtp_db_error(db, "insert certificate field", err);
                 break;
@@ -524,7 +516,7 @@ static dtp_status store_capture(stage *s, capture *c, const char *engine_identit
                 sqlite3_bind_text(rq, 1, c->sha, -1, SQLITE_STATIC);
                 sqlite3_bind_text(rq, 2, key, -1, SQLITE_TRANSIENT);
                 sqlite3_bind_text(rq, 3, fname, -1, SQLITE_STATIC);
-                bind_opt(rq, 4, f->raw);
+                dtp_db_bind_text(rq, 4, f->raw);
                 sqlite3_bind_double(rq, 5, f->confidence);
                 sqlite3_bind_text(rq, 6, f->reason ? f->reason : "not accepted", -1,
                                   SQLITE_TRANSIENT);
@@ -545,9 +537,11 @@ static dtp_status store_capture(stage *s, capture *c, const char *engine_identit
             sqlite3_bind_int64(evt, 1, rid);
             sqlite3_bind_int(evt, 2, (int)e);
             sqlite3_bind_text(evt, 3, dtp_ocr_event_kind_name(ev->kind), -1, SQLITE_STATIC);
-            bind_opt(evt, 4, ev->date.accepted || ev->date.reviewed ? ev->date.value : NULL);
-            bind_opt(evt, 5, ev->description.raw);
-            bind_opt(evt, 6, ev->activity.locator ? ev->activity.locator : ev->date.locator);
+            dtp_db_bind_text(evt, 4,
+                             ev->date.accepted || ev->date.reviewed ? ev->date.value : NULL);
+            dtp_db_bind_text(evt, 5, ev->description.raw);
+            dtp_db_bind_text(evt, 6,
+                             ev->activity.locator ? ev->activity.locator : ev->date.locator);
             sqlite3_bind_double(evt, 7, ev->date.confidence);
             sqlite3_bind_int(evt, 8,
                              (ev->activity.accepted || ev->activity.reviewed) &&
