@@ -682,6 +682,143 @@ static dtp_status read_list(parser *p, size_t header)
     return st;
 }
 
+/* ---- card lists ---- */
+
+#define MAX_CARD_COLS 8
+
+/* Result lists drawn as cards: each card is a block of "label：value" lines, cards side by side
+ * in columns (so one visual row holds a label of every column). A card starts at its
+ * certificate-number label; the card column of any label is the rightmost column whose
+ * certificate-number label starts at or left of it. A value runs from its label to the next
+ * label on the row, as on a detail page. Records come out top to bottom, left to right. */
+typedef struct card {
+    dtp_ocr_record *r;
+    int top, x;
+} card;
+
+static int card_order(const void *a, const void *b)
+{
+    const card *x = a, *y = b;
+    if (x->top != y->top)
+        return x->top < y->top ? -1 : 1;
+    return x->x < y->x ? -1 : x->x > y->x;
+}
+
+static dtp_status read_cards(parser *p)
+{
+    int colx[MAX_CARD_COLS];
+    size_t ncol = 0, ncards = 0, cap = 0;
+    card *cards = NULL;
+    int open[MAX_CARD_COLS];
+    dtp_status st = DTP_OK;
+    vbuild v;
+    vb_init(&v);
+    /* the card columns: left edges of the certificate-number labels, a label's width apart */
+    for (size_t i = 0; i < p->nl; i++) {
+        const line_info *li = &p->li[i];
+        for (size_t h = 0; h < li->nhits; h++) {
+            if (li->hits[h].target != DTP_OCR_F_CERT_NO)
+                continue;
+            int x = li->g[li->hits[h].g0].x0;
+            int lw = li->g[li->hits[h].gv - 1].x1 - x;
+            size_t c = 0;
+            while (c < ncol && abs(colx[c] - x) > (lw > 8 ? lw : 8))
+                c++;
+            if (c == ncol && ncol < MAX_CARD_COLS)
+                colx[ncol++] = x;
+            else if (c < ncol && x < colx[c])
+                colx[c] = x;
+        }
+    }
+    for (size_t a = 1; a < ncol; a++) /* left to right */
+        for (size_t b = a; b > 0 && colx[b] < colx[b - 1]; b--) {
+            int t = colx[b];
+            colx[b] = colx[b - 1];
+            colx[b - 1] = t;
+        }
+    for (size_t c = 0; c < MAX_CARD_COLS; c++)
+        open[c] = -1;
+    for (size_t i = 0; i < p->nl && st == DTP_OK; i++) {
+        const line_info *li = &p->li[i];
+        for (size_t h = 0; h < li->nhits && st == DTP_OK; h++) {
+            const hit *ht = &li->hits[h];
+            if (ht->target < 0 || ht->target >= DTP_OCR_NFIELDS)
+                continue;
+            int x = li->g[ht->g0].x0, th = li->line->box.h > 0 ? li->line->box.h : 12;
+            size_t c = ncol;
+            for (size_t k = 0; k < ncol; k++)
+                if (colx[k] <= x + th)
+                    c = k;
+            if (c == ncol)
+                continue; /* left of every card: page text, not a card's */
+            if (ht->target == DTP_OCR_F_CERT_NO) {
+                if (ncards == cap) {
+                    size_t ncap = cap ? 2 * cap : 16;
+                    card *nc = ncap <= 4096 ? realloc(cards, ncap * sizeof *nc) : NULL;
+                    if (!nc) {
+                        st = dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+                        break;
+                    }
+                    cards = nc;
+                    cap = ncap;
+                }
+                cards[ncards].r =
+                    dtp_ocr_record_new(DTP_OCR_RECORD_LIST_ROW, p->page->image_sha256, -1);
+                cards[ncards].top = li->line->box.y;
+                cards[ncards].x = colx[c];
+                if (!cards[ncards].r) {
+                    st = dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+                    break;
+                }
+                open[c] = (int)ncards++;
+            }
+            if (open[c] < 0)
+                continue; /* above the column's first card */
+            dtp_ocr_field *f = &cards[open[c]].r->fields[ht->target];
+            size_t end = h + 1 < li->nhits ? li->hits[h + 1].g0 : li->ng;
+            /* a value never runs into the next card column */
+            int stop = c + 1 < ncol ? colx[c + 1] - th : 0x7fffffff;
+            vb_reset(&v);
+            for (size_t g = ht->gv; g < end && st == DTP_OK; g++)
+                if (glyph_cx(&li->g[g]) < stop)
+                    st = vb_add(&v, li->line, &li->g[g]);
+            if (st == DTP_OK)
+                st = vb_store(&v, f);
+            if (st != DTP_OK)
+                st = fail(p, st, i, "cannot store a card value");
+        }
+    }
+    dtp_buf_free(&v.text);
+    if (ncards)
+        qsort(cards, ncards, sizeof *cards, card_order);
+    for (size_t k = 0; k < ncards; k++) {
+        if (st == DTP_OK) {
+            cards[k].r->row_index = (long)k;
+            st = dtp_ocr_record_validate(cards[k].r, p->opts.min_confidence, p->err);
+            if (st == DTP_OK)
+                st = p->cb(p->ctx, cards[k].r, p->err);
+        }
+        dtp_ocr_record_free(cards[k].r);
+    }
+    free(cards);
+    return st;
+}
+
+/* Card lists hold the certificate-number label and at least one more field label more than
+ * once; a detail page holds each once (a history description such as 证书编号变更 may repeat
+ * one label, never two). */
+static int is_card_list(const parser *p)
+{
+    int n[DTP_OCR_NFIELDS] = {0}, repeated = 0;
+    for (size_t i = 0; i < p->nl; i++)
+        for (size_t h = 0; h < p->li[i].nhits; h++) {
+            int t = p->li[i].hits[h].target;
+            if (t >= 0 && t < DTP_OCR_NFIELDS && ++n[t] == 2)
+                repeated++;
+        }
+    return n[DTP_OCR_F_CERT_NO] >= 2 && repeated >= 2;
+}
+
 static long centre_y(const dtp_ocr_box *b)
 {
     return (long)b->y + (b->h > 0 ? b->h : 0) / 2;
@@ -809,7 +946,9 @@ dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opt
         if (header == p->nl && is_header(&p->li[i]))
             header = i;
     }
-    st = header < p->nl ? read_list(p, header) : read_detail(p);
+    st = header < p->nl  ? read_list(p, header)
+         : is_card_list(p) ? read_cards(p)
+                           : read_detail(p);
 out:
     for (size_t i = 0; p->li && i < p->nl; i++)
         free(p->li[i].g);

@@ -277,6 +277,23 @@ static void row_cells(const dtp_ocr_record *rec, double text_px, dtp_ocr_box cel
     }
 }
 
+/* 1 when the record's value boxes share one horizontal band (a table row); a card of a card
+ * list holds its values on lines one under another, each reread like a detail page's. */
+static int one_band(const dtp_ocr_record *rec)
+{
+    int top = -(1 << 30), bottom = 1 << 30;
+    for (int id = 0; id < DTP_OCR_NFIELDS; id++) {
+        const dtp_ocr_field *f = &rec->fields[id];
+        if (!f->raw || !f->has_box || f->box.h <= 0)
+            continue;
+        if (f->box.y > top)
+            top = f->box.y;
+        if (f->box.y + f->box.h < bottom)
+            bottom = f->box.y + f->box.h;
+    }
+    return top < bottom;
+}
+
 static dtp_status on_record(void *ctx, dtp_ocr_record *rec, dtp_error *err)
 {
     reader *rd = ctx;
@@ -285,7 +302,7 @@ static dtp_status on_record(void *ctx, dtp_ocr_record *rec, dtp_error *err)
     rd->nagree = 0;
     if (rd->o->second_pass) {
         dtp_ocr_box cells[DTP_OCR_NFIELDS];
-        int list = rec->kind == DTP_OCR_RECORD_LIST_ROW;
+        int list = rec->kind == DTP_OCR_RECORD_LIST_ROW && one_band(rec);
         if (list)
             row_cells(rec, rd->img->text_px, cells);
         for (int id = 0; id < DTP_OCR_NFIELDS && st == DTP_OK; id++)

@@ -514,6 +514,148 @@ static int cnca_shape(const char *s)
 
 static const char *const confusable_groups[] = {"0OQD", "1IL", "2Z", "5S", "8B"};
 
+/* At most this many characters of a certificate number are changed by a repair. */
+#define DTP_OCR_CERT_NO_MAX_REPAIRS 3
+
+/* The confusable group of c (its first member is the digit), or NULL. */
+static const char *confusable_group(char c)
+{
+    for (size_t g = 0; g < sizeof confusable_groups / sizeof *confusable_groups; g++)
+        if (strchr(confusable_groups[g], c))
+            return confusable_groups[g];
+    return NULL;
+}
+
+/* Readings of a certificate number under the CNCA shape, where each character may also stand
+ * for a member of its confusable group. The matcher walks the shape (5 digits, system code,
+ * 3-7 digits, R, 1-2 digits, optional S/M/L/W, suffixes) and keeps the distinct strings that
+ * fit with the fewest changed characters (a character read as itself is kept where the shape
+ * allows it). */
+typedef struct cn_match {
+    const char *in;
+    char cur[64];
+    char first[64];
+    int found; /* distinct readings with the fewest changes, capped at 2 */
+    int subs;  /* changes of the best reading */
+} cn_match;
+
+/* c read as a digit: itself, or the digit of its confusable group; 0 when none. Q is never
+ * read as 0 (a printed Q is a system code, and a 0 it would stand for could shift the whole
+ * number by a position); a 0 may still be read as the system code Q. */
+static char as_digit(char c)
+{
+    if (isdigit((unsigned char)c))
+        return c;
+    const char *g = c == 'Q' ? NULL : confusable_group(c);
+    return g ? g[0] : 0;
+}
+
+/* c read as the letter want: itself or a confusable of it; 0 when not. */
+static char as_letter(char c, char want)
+{
+    if (c == want)
+        return c;
+    const char *g = confusable_group(c);
+    return g && strchr(g, want) ? want : 0;
+}
+
+/* A full reading: kept when it changes fewer characters than the best so far; a different
+ * reading with as few changes makes the number ambiguous. */
+static void cn_found(cn_match *m, size_t n)
+{
+    m->cur[n] = '\0';
+    int subs = 0;
+    for (size_t i = 0; i < n; i++)
+        subs += m->cur[i] != m->in[i];
+    if (m->found == 0 || subs < m->subs) {
+        memcpy(m->first, m->cur, n + 1);
+        m->found = 1;
+        m->subs = subs;
+    } else if (subs == m->subs && strcmp(m->first, m->cur) != 0) {
+        m->found = 2;
+    }
+}
+
+/* digits [min,max] at i, then continue with step k */
+static void cn_step(cn_match *m, size_t i, int k);
+
+static void cn_digits(cn_match *m, size_t i, int min, int max, int k)
+{
+    for (int n = 0; n <= max; n++) {
+        if (n >= min)
+            cn_step(m, i + (size_t)n, k);
+        char d = m->in[i + (size_t)n] ? as_digit(m->in[i + (size_t)n]) : 0;
+        if (!d)
+            return;
+        m->cur[i + (size_t)n] = d;
+    }
+}
+
+/* Steps: 0 first five digits, 1 system code, 2 serial digits, 3 R, 4 year-of-cycle digits,
+ * 5 optional scope letter, 6.. suffixes, then the end. Digit runs are greedy in the rule
+ * (digits_at): a run may not be followed by another digit, checked when the next step needs a
+ * non-digit. */
+static void cn_step(cn_match *m, size_t i, int k)
+{
+    static const char *const systems[] = {"ISMS", "ITSM", "IS", "IT", "EN", "Q", "E",
+                                          "S",    "F",    "H",  "I",  "C",  "G"};
+    const char *in = m->in;
+    if (i >= 63)
+        return;
+    switch (k) {
+    case 0:
+        cn_digits(m, i, 5, 5, 1);
+        return;
+    case 1:
+        for (size_t s = 0; s < sizeof systems / sizeof *systems; s++) {
+            size_t n = strlen(systems[s]), j = 0;
+            for (; j < n && in[i + j]; j++) {
+                char c = as_letter(in[i + j], systems[s][j]);
+                if (!c)
+                    break;
+                m->cur[i + j] = c;
+            }
+            if (j == n)
+                cn_step(m, i + n, 2);
+        }
+        return;
+    case 2:
+        cn_digits(m, i, 3, 7, 3);
+        return;
+    case 3: {
+        char c = in[i] ? as_letter(in[i], 'R') : 0;
+        if (c) {
+            m->cur[i] = c;
+            cn_step(m, i + 1, 4);
+        }
+        return;
+    }
+    case 4:
+        cn_digits(m, i, 1, 2, 5);
+        return;
+    case 5:
+        cn_step(m, i, 6); /* no scope letter */
+        for (const char *l = "SMLW"; *l; l++) {
+            char c = in[i] ? as_letter(in[i], *l) : 0;
+            if (c) {
+                m->cur[i] = c;
+                cn_step(m, i + 1, 6);
+            }
+        }
+        return;
+    default: /* 6, 7: up to two suffixes, literal / or - then digits; 8: the end */
+        if (!in[i]) {
+            cn_found(m, i);
+            return;
+        }
+        if (k >= 8 || (in[i] != '/' && in[i] != '-'))
+            return;
+        m->cur[i] = in[i];
+        cn_digits(m, i + 1, 1, in[i] == '/' ? 6 : 3, k + 1);
+        return;
+    }
+}
+
 static void normalise_code(const char *s, char *out, size_t outsz)
 {
     char *h = dtp_ocr_halfwidth(s, strlen(s));
@@ -542,32 +684,24 @@ dtp_ocr_check dtp_ocr_check_cert_no(const char *s, char out[64], int *repair_pos
         return DTP_OCR_CHECK_OK;
     if (!repair_pos)
         return DTP_OCR_CHECK_BAD_SHAPE;
-    char work[64], found[64];
-    int candidates = 0, found_pos = -1;
-    size_t n = strlen(out);
-    for (size_t i = 0; i < n && candidates < 2; i++) {
-        for (size_t g = 0; g < sizeof confusable_groups / sizeof *confusable_groups; g++) {
-            if (!strchr(confusable_groups[g], out[i]))
-                continue;
-            for (const char *alt = confusable_groups[g]; *alt; alt++) {
-                if (*alt == out[i])
-                    continue;
-                memcpy(work, out, n + 1);
-                work[i] = *alt;
-                if (cnca_shape(work)) {
-                    candidates++;
-                    memcpy(found, work, n + 1);
-                    found_pos = (int)i;
-                }
-            }
+    /* Repair only when the shape admits exactly one reading with the fewest changed
+     * confusables: a code position (one of the five digits, the system letters, R) leaves no
+     * choice there, so 001251S6625ROM can only be 00125IS6625R0M; where two readings fit
+     * equally (R1I: R11 or R1L) the number is not repaired. */
+    cn_match m;
+    memset(&m, 0, sizeof m);
+    m.in = out;
+    cn_step(&m, 0, 0);
+    if (m.found != 1 || m.subs > DTP_OCR_CERT_NO_MAX_REPAIRS || !cnca_shape(m.first))
+        return DTP_OCR_CHECK_BAD_SHAPE;
+    *repair_pos = -1;
+    for (size_t i = 0; out[i]; i++)
+        if (out[i] != m.first[i]) {
+            *repair_pos = (int)i;
+            break;
         }
-    }
-    if (candidates == 1) {
-        memcpy(out, found, n + 1);
-        *repair_pos = found_pos;
-        return DTP_OCR_CHECK_REPAIRED;
-    }
-    return DTP_OCR_CHECK_BAD_SHAPE;
+    memcpy(out, m.first, strlen(m.first) + 1);
+    return DTP_OCR_CHECK_REPAIRED;
 }
 
 int dtp_ocr_cert_no_plausible(const char *s)

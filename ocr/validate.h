@@ -67,8 +67,12 @@ int dtp_ocr_standard_is_27001(const char *s, int *edition);
  *   Z    optional size code, one letter S M L (small, medium, large) or W
  *   /nnnn or -n optional site / sub-certificate suffix (digits)
  * Input is upper-cased after half-width mapping and spaces are removed. When the text does not
- * match but exactly one single substitution among OCR confusables (0/O/D, 1/I/L, 2/Z, 5/S, 8/B)
- * makes it match, that repair is taken (REPAIRED, *repair_pos = 0-based byte position);
+ * match, it is read again letting each OCR confusable (0/O/D, 1/I/L, 2/Z, 5/S, 8/B; Q is never
+ * read as 0) stand for the others; when exactly one reading fits with the fewest changed
+ * characters, and it changes at most 3, that repair is taken (REPAIRED, *repair_pos = 0-based
+ * byte position of the first change). Positions of the shape that admit only digits or only
+ * a code letter force the choice (001251S6625ROM is 00125IS6625R0M); where two readings fit
+ * equally (R1I: R11 or R1L) nothing is repaired;
  * repair_pos NULL asks for no repair (text captures: the registry's own text is the value).
  * Numbers of other shapes (foreign bodies, older rules) are returned as BAD_SHAPE with the
  * normalised text still written to out, so a text capture can keep them with a flag.

@@ -183,7 +183,18 @@ static void test_cert_numbers(void **state)
         {"００２１６Ｑ１００９７Ｒ１Ｓ", "00216Q10097R1S", DTP_OCR_CHECK_OK, -1},
         /* OCR confusables, one substitution */
         {"0O216Q10097R1S", "00216Q10097R1S", DTP_OCR_CHECK_REPAIRED, 1},
-        {"00216Q1OO97R1S", "00216Q1OO97R1S", DTP_OCR_CHECK_BAD_SHAPE, -1}, /* two */
+        /* several confusables where the shape leaves one reading (the figures OCR gives for
+         * the font's I and O in generated screenshots) */
+        {"00216Q1OO97R1S", "00216Q10097R1S", DTP_OCR_CHECK_REPAIRED, 7},
+        {"001251S6625ROM", "00125IS6625R0M", DTP_OCR_CHECK_REPAIRED, 5},
+        {"00124116605ROM", "00124I16605R0M", DTP_OCR_CHECK_REPAIRED, 5},
+        {"012251SMS5944R2S", "01225ISMS5944R2S", DTP_OCR_CHECK_REPAIRED, 5},
+        /* the fewest changes win: RIS is R1S (one change), not R15 (two) */
+        {"00216Q10097RIS", "00216Q10097R1S", DTP_OCR_CHECK_REPAIRED, 12},
+        /* two readings with one change each (R11, R1L): not repaired */
+        {"00216Q10097R1I", "00216Q10097R1I", DTP_OCR_CHECK_BAD_SHAPE, -1},
+        /* a letter no confusable explains */
+        {"00216Q10O97RXS", "00216Q10O97RXS", DTP_OCR_CHECK_BAD_SHAPE, -1},
         {"I0416Q20770R1S", "10416Q20770R1S", DTP_OCR_CHECK_REPAIRED, 0},
         {"002160100097R1S", "00216Q100097R1S", DTP_OCR_CHECK_REPAIRED, 5}, /* Q read as 0 */
         {"00216Q1009BR1S", "00216Q10098R1S", DTP_OCR_CHECK_REPAIRED, 10},
