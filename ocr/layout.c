@@ -488,7 +488,10 @@ static int is_header(const line_info *li)
             nfields++;
         }
     }
-    return nfields >= 3 && li->ng - covered <= 2;
+    /* OCR may garble a header label (bold, coloured) into a few stray characters: a third of
+     * the label text is allowed as such */
+    size_t stray = li->ng - covered;
+    return nfields >= 3 && (stray <= 2 || stray * 3 <= covered);
 }
 
 typedef struct list_state {
@@ -543,68 +546,122 @@ static int columns_filled(const line_info *li, const int *bound, size_t nc)
     return n;
 }
 
-/* Move each column boundary into a run of empty pixels that the body rows leave between the
- * two header labels: a table's header labels are often centred over their columns
- * while the values are left-aligned, so the midpoint between labels can fall inside values.
- * Without any empty pixel there the midpoint stays. */
+/* Move each column boundary into the space between the columns' values. Between two header
+ * labels each body row has empty runs: the space between the two cells (both cells' padding)
+ * and the small gaps between the words OCR cut a value into. Per row the widest run is taken
+ * as that row's cell gap; the boundary goes where the most rows' cell gaps overlap (the middle
+ * of that stretch). A union over all rows would not do: values of one text (信息安全管理体系认证
+ * in every row) leave a word gap at the same place in every row, and one row's border read as
+ * a comma can fill the true gap. Without any empty pixel the midpoint between labels stays. */
 static dtp_status refine_bounds(const parser *p, size_t header, list_state *ls,
                                 const size_t *lab_end, const size_t *lab_start)
 {
     for (size_t c = 1; c < ls->nc; c++) {
-        long lo = lab_end[c - 1], hi = lab_start[c];
+        /* from the middle of the left label to the middle of the right one: a value shorter
+         * than its header label (a date under 证书到期日期) ends left of the label's end, and a
+         * value under a centred label starts left of the label */
+        long lo = ((long)lab_start[c - 1] + (long)lab_end[c - 1]) / 2;
+        long hi = ((long)lab_start[c] + (long)lab_end[c]) / 2;
         if (hi - lo < 2 || hi - lo > 8192)
             continue;
-        /* coverage by a difference array: O(characters + width), whatever the boxes */
-        long *occ = calloc((size_t)(hi - lo) + 1, sizeof *occ);
-        if (!occ)
+        size_t w = (size_t)(hi - lo);
+        unsigned char *occ = malloc(w);
+        long *votes = calloc(w + 1, sizeof *votes); /* difference array of the rows' gaps */
+        if (!occ || !votes) {
+            free(occ);
+            free(votes);
             return DTP_ERR_NOMEM;
-        long rows = 0;
+        }
         for (size_t j = header + 1; j < p->nl; j++) {
             const line_info *li = &p->li[j];
             if (columns_filled(li, ls->bound, ls->nc) < 2)
                 continue; /* a footer or stray text, not a row */
-            rows++;
+            memset(occ, 0, w);
             for (size_t g = 0; g < li->ng; g++) {
-                if (is_rule(li->g[g].cp))
+                if (is_rule(li->g[g].cp) || is_edge_punct(li->g[g].cp))
+                    continue; /* a cell border OCR read as a comma sits in the gap */
+                long x0 = li->g[g].x0 > lo ? li->g[g].x0 : lo;
+                long x1 = li->g[g].x1 < hi ? li->g[g].x1 : hi;
+                if (x0 < x1)
+                    memset(occ + (x0 - lo), 1, (size_t)(x1 - x0));
+            }
+            long best_at = -1, best_len = 0, run = 0;
+            for (long x = 0; x <= (long)w; x++) {
+                if (x < (long)w && !occ[x]) {
+                    run++;
                     continue;
-                long a = li->g[g].x0 > lo ? li->g[g].x0 : lo;
-                long b = li->g[g].x1 < hi ? li->g[g].x1 : hi;
-                if (a < b) {
-                    occ[a - lo]++;
-                    occ[b - lo]--;
                 }
+                if (run > best_len) {
+                    best_len = run;
+                    best_at = x - run;
+                }
+                run = 0;
+            }
+            if (best_len > 0) {
+                votes[best_at]++;
+                votes[best_at + best_len]--;
             }
         }
-        for (long x = 1; x <= hi - lo; x++)
-            occ[x] += occ[x - 1];
-        /* one row in five may run across the gap (OCR joins neighbouring cells into a word).
-         * The leftmost gap of 3+ pixels is taken: values are left-aligned, so the column gap is
-         * where the previous column's values end; gaps further right are between words inside
-         * the next column's values, which OCR splits at the same places in similar names. */
-        long allow = rows / 5;
-        long first_at = -1, first_len = 0, best_at = -1, best_len = 0, run = 0;
-        for (long x = 0; x <= hi - lo; x++) {
-            if (x < hi - lo && occ[x] <= allow) {
-                run++;
-                continue;
+        long most = 0, at = -1, len = 0, cur = 0, run_at = -1;
+        for (long x = 0; x <= (long)w; x++) {
+            cur += x < (long)w ? votes[x] : 0;
+            long v = x < (long)w ? cur : -1;
+            if (v > 0 && v == most && run_at >= 0)
+                continue; /* the stretch of the current maximum goes on */
+            if (run_at >= 0) {
+                len = x - run_at;
+                at = run_at;
+                run_at = -1;
             }
-            if (run >= 3 && first_at < 0) {
-                first_at = x - run;
-                first_len = run;
+            if (v > most) {
+                most = v;
+                run_at = x;
+                at = -1;
             }
-            if (run > best_len) {
-                best_len = run;
-                best_at = x - run;
-            }
-            run = 0;
         }
-        if (first_at >= 0)
-            ls->bound[c] = clampi(lo + first_at + first_len / 2);
-        else if (best_len > 0)
-            ls->bound[c] = clampi(lo + best_at + best_len / 2);
+        if (at >= 0 && most > 0)
+            ls->bound[c] = clampi(lo + at + len / 2);
         free(occ);
+        free(votes);
     }
     return DTP_OK;
+}
+
+/* The header's columns, left to right: each label hit, and each run of two or more other
+ * characters standing apart between them (a label OCR could not read): such a column keeps its
+ * values out of its neighbours' and is not stored (target -1). */
+static void header_columns(const line_info *hd, int *targets, size_t *start, size_t *end,
+                           size_t *nc)
+{
+    size_t n = 0, g = 0, h = 0;
+    while (g < hd->ng && n < MAX_HITS) {
+        if (h < hd->nhits && hd->hits[h].g0 == g) {
+            targets[n] = hd->hits[h].target;
+            start[n] = (size_t)(hd->g[g].x0 > 0 ? hd->g[g].x0 : 0);
+            size_t last = hd->hits[h].gv - 1;
+            end[n] = (size_t)(hd->g[last].x1 > 0 ? hd->g[last].x1 : 0);
+            n++;
+            g = hd->hits[h].gv;
+            h++;
+            continue;
+        }
+        size_t stop = h < hd->nhits ? hd->hits[h].g0 : hd->ng, k = g, real = 0;
+        for (; k < stop; k++)
+            real += !is_rule(hd->g[k].cp) && !is_edge_punct(hd->g[k].cp);
+        /* stray text touching a label is part of it (获证 before 组织名称): a column of its
+         * own only when a glyph's height apart from the labels on both sides */
+        long gh = hd->line->box.h > 0 ? hd->line->box.h : 0;
+        int apart = (n == 0 || (long)hd->g[g].x0 - (long)end[n - 1] >= gh) &&
+                    (stop >= hd->ng || (long)hd->g[stop].x0 - (long)hd->g[stop - 1].x1 >= gh);
+        if (real >= 2 && apart) {
+            targets[n] = -1;
+            start[n] = (size_t)(hd->g[g].x0 > 0 ? hd->g[g].x0 : 0);
+            end[n] = (size_t)(hd->g[stop - 1].x1 > 0 ? hd->g[stop - 1].x1 : 0);
+            n++;
+        }
+        g = stop;
+    }
+    *nc = n;
 }
 
 static dtp_status read_list(parser *p, size_t header)
@@ -614,17 +671,12 @@ static dtp_status read_list(parser *p, size_t header)
         return dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
     const line_info *hd = &p->li[header];
     size_t lab_start[MAX_HITS], lab_end[MAX_HITS];
-    for (size_t h = 0; h < hd->nhits; h++) {
-        ls->targets[ls->nc] = hd->hits[h].target;
-        if (hd->hits[h].target == DTP_OCR_F_CERT_NO && ls->key == 0)
-            ls->key = ls->nc;
-        lab_start[ls->nc] = (size_t)(hd->g[hd->hits[h].g0].x0 > 0 ? hd->g[hd->hits[h].g0].x0 : 0);
-        lab_end[ls->nc] =
-            (size_t)(hd->g[hd->hits[h].gv - 1].x1 > 0 ? hd->g[hd->hits[h].gv - 1].x1 : 0);
-        if (ls->nc)
-            ls->bound[ls->nc] =
-                clampi(((long)hd->g[hd->hits[h - 1].gv - 1].x1 + hd->g[hd->hits[h].g0].x0) / 2);
-        ls->nc++;
+    header_columns(hd, ls->targets, lab_start, lab_end, &ls->nc);
+    for (size_t c = 0; c < ls->nc; c++) {
+        if (ls->targets[c] == DTP_OCR_F_CERT_NO && ls->key == 0)
+            ls->key = c;
+        if (c)
+            ls->bound[c] = clampi(((long)lab_end[c - 1] + (long)lab_start[c]) / 2);
     }
     for (size_t c = 0; c < ls->nc; c++)
         vb_init(&ls->cells[c]);
@@ -946,9 +998,7 @@ dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opt
         if (header == p->nl && is_header(&p->li[i]))
             header = i;
     }
-    st = header < p->nl  ? read_list(p, header)
-         : is_card_list(p) ? read_cards(p)
-                           : read_detail(p);
+    st = header < p->nl ? read_list(p, header) : is_card_list(p) ? read_cards(p) : read_detail(p);
 out:
     for (size_t i = 0; p->li && i < p->nl; i++)
         free(p->li[i].g);

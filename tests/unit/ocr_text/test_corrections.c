@@ -22,7 +22,7 @@ static dtp_ocr_record *ocr_row(void)
 {
     dtp_ocr_record *r = dtp_ocr_record_new(DTP_OCR_RECORD_LIST_ROW, SHA, 4);
     assert_non_null(r);
-    set(&r->fields[DTP_OCR_F_CERT_NO], "0O216Q1OO97R1S", 70, 10); /* two misreads: review */
+    set(&r->fields[DTP_OCR_F_CERT_NO], "0O216X1OO97R1S", 70, 10); /* two misreads: review */
     set(&r->fields[DTP_OCR_F_ORG_NAME], "山东泓达生物科技有限公司", 41, 100);
     set(&r->fields[DTP_OCR_F_EXPIRY_DATE], "2018-O9-15", 90, 300);
     set(&r->fields[DTP_OCR_F_STATUS], "有效", 95, 400);
@@ -58,7 +58,7 @@ static void test_review_queue(void **state)
     char *got = read_all(f);
     const char *want =
         "artifact_sha256,record_key,field,ocr_text,confidence,reason,crop_file\n"
-        "\"" SHA "\",\"row:4\",\"cert_no\",\"0O216Q1OO97R1S\",\"70.0\","
+        "\"" SHA "\",\"row:4\",\"cert_no\",\"0O216X1OO97R1S\",\"70.0\","
         "\"certificate number does not have the cnca shape\","
         "\"0123456789abcdef_row_4_cert_no.png\"\n"
         "\"" SHA "\",\"row:4\",\"org_name\",\"山东泓达生物科技有限公司\",\"41.0\","
@@ -124,7 +124,7 @@ static void test_apply(void **state)
     assert_int_equal(applied, 4);
     dtp_ocr_field *f = &r->fields[DTP_OCR_F_CERT_NO];
     assert_string_equal(f->value, "00216Q10097R1S");
-    assert_string_equal(f->raw, "0O216Q1OO97R1S"); /* OCR text kept as evidence */
+    assert_string_equal(f->raw, "0O216X1OO97R1S"); /* OCR text kept as evidence */
     assert_true(f->accepted);
     assert_true(f->reviewed);
     assert_null(f->reason);
