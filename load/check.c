@@ -121,14 +121,45 @@ out:
     return st;
 }
 
-/* Whether text column i of s is exactly lit (as SQL's = on text would say). */
-static int col_is(sqlite3_stmt *s, int i, const char *lit)
+/* The role of a lineage edge (column i of s) as a bit; 0 for any other value. Compared as
+ * SQL's = on text would (type, length and bytes). */
+enum { ROLE_SOURCE = 1, ROLE_ANCHOR = 2, ROLE_OVERRIDE = 4, ROLE_REPLACED = 8 };
+static int edge_role(sqlite3_stmt *s, int i)
 {
     if (sqlite3_column_type(s, i) != SQLITE_TEXT)
         return 0;
-    const unsigned char *t = sqlite3_column_text(s, i);
-    size_t n = strlen(lit);
-    return t && (size_t)sqlite3_column_bytes(s, i) == n && memcmp(t, lit, n) == 0;
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    size_t n = (size_t)sqlite3_column_bytes(s, i);
+    static const struct {
+        const char *name;
+        int bit;
+    } roles[] = {{"source", ROLE_SOURCE},
+                 {"anchor_before", ROLE_ANCHOR},
+                 {"anchor_after", ROLE_ANCHOR},
+                 {"override", ROLE_OVERRIDE},
+                 {"replaced", ROLE_REPLACED}};
+    for (size_t r = 0; t && r < sizeof roles / sizeof roles[0]; r++)
+        if (strlen(roles[r].name) == n && memcmp(t, roles[r].name, n) == 0)
+            return roles[r].bit;
+    return 0;
+}
+
+/* Whether a cell status (column i of s) is one of DTP_LOAD_PUBLISHED_STATUSES; *kind receives
+ * 'o' (observed), 'i' (imputed), 'v' (overridden) or 'd' (derived). */
+static int published_status(sqlite3_stmt *s, int i, char *kind)
+{
+    if (sqlite3_column_type(s, i) != SQLITE_TEXT)
+        return 0;
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    size_t n = (size_t)sqlite3_column_bytes(s, i);
+    static const char *const names[] = {"observed", "imputed", "overridden", "derived"};
+    static const char kinds[] = "oivd";
+    for (size_t r = 0; t && r < 4; r++)
+        if (strlen(names[r]) == n && memcmp(t, names[r], n) == 0) {
+            *kind = kinds[r];
+            return 1;
+        }
+    return 0;
 }
 
 /* One pass over the published cells (in id order) beside their lineage edges: per cell, how
@@ -152,11 +183,9 @@ static dtp_status evaluate_cells(sqlite3 *wh, const char *edge_bad, int ordered,
     if (!q)
         return dtp_error_set(err, DTP_ERR_NOMEM, "load", "out of memory");
     if (sqlite3_prepare_v2(wh, q, -1, &edge, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(
-            wh,
-            "SELECT id, status FROM panel_cells WHERE status IN " DTP_LOAD_PUBLISHED_STATUSES
-            " ORDER BY id",
-            -1, &cells, NULL) != SQLITE_OK ||
+        /* the status test is made here: SQL's IN would probe a temporary index per row */
+        sqlite3_prepare_v2(wh, "SELECT id, status FROM panel_cells ORDER BY id", -1, &cells,
+                           NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(wh,
                            "INSERT INTO temp.cell_eval(id, status, edges, sources, anchors,"
                            " overrides, replaced, cell_inputs, bad, local_ok)"
@@ -168,6 +197,9 @@ static dtp_status evaluate_cells(sqlite3 *wh, const char *edge_bad, int ordered,
     int erc = sqlite3_step(edge), crc;
     int64_t last = INT64_MIN;
     while ((crc = sqlite3_step(cells)) == SQLITE_ROW) {
+        char kind = 0;
+        if (!published_status(cells, 1, &kind))
+            continue;
         int64_t id = sqlite3_column_int64(cells, 0);
         /* edges, sources, anchors, overrides, replaced, cell inputs, bad */
         int64_t v[7] = {0};
@@ -188,29 +220,24 @@ static dtp_status evaluate_cells(sqlite3 *wh, const char *edge_bad, int ordered,
                 rec = sqlite3_column_type(edge, 3) != SQLITE_NULL,
                 inp = sqlite3_column_type(edge, 4) != SQLITE_NULL,
                 ovr = sqlite3_column_type(edge, 5) != SQLITE_NULL;
+            int role = edge_role(edge, 1);
             v[0]++;
-            v[1] += col_is(edge, 1, "source") && (obs || rec);
-            v[2] += col_is(edge, 1, "anchor_before") || col_is(edge, 1, "anchor_after");
-            v[3] += col_is(edge, 1, "override") && ovr;
-            v[4] += col_is(edge, 1, "replaced");
+            v[1] += role == ROLE_SOURCE && (obs || rec);
+            v[2] += role == ROLE_ANCHOR;
+            v[3] += role == ROLE_OVERRIDE && ovr;
+            v[4] += role == ROLE_REPLACED;
             v[5] += inp;
             v[6] += edge_bad ? sqlite3_column_int64(edge, 6) : !(obs || rec || inp || ovr);
         }
-        const char *status = (const char *)sqlite3_column_text(cells, 1);
-        int kind_ok = 1;
-        if (!status)
-            kind_ok = 0;
-        else if (strcmp(status, "observed") == 0)
-            kind_ok = v[1] > 0;
-        else if (strcmp(status, "imputed") == 0)
-            kind_ok = v[2] >= 2;
-        else if (strcmp(status, "overridden") == 0)
-            kind_ok = v[3] > 0 && v[4] > 0;
+        int kind_ok = kind == 'o'   ? v[1] > 0
+                      : kind == 'i' ? v[2] >= 2
+                      : kind == 'v' ? v[3] > 0 && v[4] > 0
+                                    : 1;
         int local_ok = v[0] > 0 && v[6] == 0 && kind_ok;
         if (local_ok && v[5] == 0)
             continue; /* grounded: its edges reach artifacts or overrides directly */
         sqlite3_bind_int64(keep, 1, id);
-        sqlite3_bind_text(keep, 2, status, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_value(keep, 2, sqlite3_column_value(cells, 1));
         for (int i = 0; i < 7; i++)
             sqlite3_bind_int64(keep, 3 + i, v[i]);
         sqlite3_bind_int(keep, 10, local_ok);
