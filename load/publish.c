@@ -676,10 +676,13 @@ dtp_status dtp_load_publish(sqlite3 *staging, const dtp_archive *ar, const dtp_l
         st = db_fail(db, "create release file", err);
         goto out;
     }
-    /* No journal: the file is private until renamed, and a failed build is deleted whole. */
+    /* No journal: the file is private until renamed, and a failed build is deleted whole.
+     * 16 KiB pages: fewer pages to allocate, write, check and hash than with 4 KiB (measured
+     * in bench/README.md). The checks and the content hash read the file through a memory
+     * map rather than copying each page out of the OS cache. */
     if ((st = exec(db,
-                   "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                   " PRAGMA cache_size = -262144;"
+                   "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                   " PRAGMA cache_size = -262144; PRAGMA mmap_size = 2147418112;"
                    " PRAGMA temp_store = MEMORY;",
                    "configure release file", err)) != DTP_OK)
         goto out;
