@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/sha256.h"
 #include "common/staging.h"
 #include "load/load.h"
@@ -120,6 +121,142 @@ out:
     return st;
 }
 
+/* The role of a lineage edge (column i of s) as a bit; 0 for any other value. Compared as
+ * SQL's = on text would (type, length and bytes). */
+enum { ROLE_SOURCE = 1, ROLE_ANCHOR = 2, ROLE_OVERRIDE = 4, ROLE_REPLACED = 8 };
+static int edge_role(sqlite3_stmt *s, int i)
+{
+    if (sqlite3_column_type(s, i) != SQLITE_TEXT)
+        return 0;
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    size_t n = (size_t)sqlite3_column_bytes(s, i);
+    static const struct {
+        const char *name;
+        int bit;
+    } roles[] = {{"source", ROLE_SOURCE},
+                 {"anchor_before", ROLE_ANCHOR},
+                 {"anchor_after", ROLE_ANCHOR},
+                 {"override", ROLE_OVERRIDE},
+                 {"replaced", ROLE_REPLACED}};
+    for (size_t r = 0; t && r < sizeof roles / sizeof roles[0]; r++)
+        if (strlen(roles[r].name) == n && memcmp(t, roles[r].name, n) == 0)
+            return roles[r].bit;
+    return 0;
+}
+
+/* Whether a cell status (column i of s) is one of DTP_LOAD_PUBLISHED_STATUSES; *kind receives
+ * 'o' (observed), 'i' (imputed), 'v' (overridden) or 'd' (derived). */
+static int published_status(sqlite3_stmt *s, int i, char *kind)
+{
+    if (sqlite3_column_type(s, i) != SQLITE_TEXT)
+        return 0;
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    size_t n = (size_t)sqlite3_column_bytes(s, i);
+    static const char *const names[] = {"observed", "imputed", "overridden", "derived"};
+    static const char kinds[] = "oivd";
+    for (size_t r = 0; t && r < 4; r++)
+        if (strlen(names[r]) == n && memcmp(t, names[r], n) == 0) {
+            *kind = kinds[r];
+            return 1;
+        }
+    return 0;
+}
+
+/* One pass over the published cells (in id order) beside their lineage edges: per cell, how
+ * many edges of each kind, and how many direct edges (observation, record, override) do not
+ * reach what they name (edge_bad, a SQL expression over lineage l; NULL when the caller has
+ * proven that every edge naming a row reaches stored bytes, so that only an edge naming
+ * nothing is bad). Only the cells that need a second look are stored in temp.cell_eval: those
+ * that fail locally, and those that use other cells (resolved by the caller's fixpoint). The
+ * rest are grounded. ordered = 0 reads lineage in storage order and sets *disorder (and
+ * stops) when that is not cell order; ordered = 1 reads it through the index. */
+static dtp_status evaluate_cells(sqlite3 *wh, const char *edge_bad, int ordered, int *disorder,
+                                 dtp_error *err)
+{
+    dtp_status st = DTP_OK;
+    *disorder = 0;
+    sqlite3_stmt *cells = NULL, *edge = NULL, *keep = NULL;
+    char *q = sqlite3_mprintf("SELECT l.cell_id, l.role, l.observation_id, l.record_id,"
+                              " l.input_cell_id, l.override_id%s%s FROM lineage l%s",
+                              edge_bad ? ", " : "", edge_bad ? edge_bad : "",
+                              ordered ? " ORDER BY l.cell_id" : "");
+    if (!q)
+        return dtp_error_set(err, DTP_ERR_NOMEM, "load", "out of memory");
+    if (sqlite3_prepare_v2(wh, q, -1, &edge, NULL) != SQLITE_OK ||
+        /* the status test is made here: SQL's IN would probe a temporary index per row */
+        sqlite3_prepare_v2(wh, "SELECT id, status FROM panel_cells ORDER BY id", -1, &cells,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(wh,
+                           "INSERT INTO temp.cell_eval(id, status, edges, sources, anchors,"
+                           " overrides, replaced, cell_inputs, bad, local_ok)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?)",
+                           -1, &keep, NULL) != SQLITE_OK) {
+        st = wh_error(wh, "prepare lineage evaluation", err);
+        goto out;
+    }
+    int erc = sqlite3_step(edge), crc;
+    int64_t last = INT64_MIN;
+    while ((crc = sqlite3_step(cells)) == SQLITE_ROW) {
+        char kind = 0;
+        if (!published_status(cells, 1, &kind))
+            continue;
+        int64_t id = sqlite3_column_int64(cells, 0);
+        /* edges, sources, anchors, overrides, replaced, cell inputs, bad */
+        int64_t v[7] = {0};
+        for (; erc == SQLITE_ROW; erc = sqlite3_step(edge)) {
+            if (sqlite3_column_type(edge, 0) != SQLITE_INTEGER)
+                continue; /* names no cell */
+            int64_t cid = sqlite3_column_int64(edge, 0);
+            if (cid < last) {
+                *disorder = 1;
+                goto out;
+            }
+            last = cid;
+            if (cid > id)
+                break;
+            if (cid < id)
+                continue; /* an edge of a cell that is not published: it does not matter */
+            int obs = sqlite3_column_type(edge, 2) != SQLITE_NULL,
+                rec = sqlite3_column_type(edge, 3) != SQLITE_NULL,
+                inp = sqlite3_column_type(edge, 4) != SQLITE_NULL,
+                ovr = sqlite3_column_type(edge, 5) != SQLITE_NULL;
+            int role = edge_role(edge, 1);
+            v[0]++;
+            v[1] += role == ROLE_SOURCE && (obs || rec);
+            v[2] += role == ROLE_ANCHOR;
+            v[3] += role == ROLE_OVERRIDE && ovr;
+            v[4] += role == ROLE_REPLACED;
+            v[5] += inp;
+            v[6] += edge_bad ? sqlite3_column_int64(edge, 6) : !(obs || rec || inp || ovr);
+        }
+        int kind_ok = kind == 'o'   ? v[1] > 0
+                      : kind == 'i' ? v[2] >= 2
+                      : kind == 'v' ? v[3] > 0 && v[4] > 0
+                                    : 1;
+        int local_ok = v[0] > 0 && v[6] == 0 && kind_ok;
+        if (local_ok && v[5] == 0)
+            continue; /* grounded: its edges reach artifacts or overrides directly */
+        sqlite3_bind_int64(keep, 1, id);
+        sqlite3_bind_value(keep, 2, sqlite3_column_value(cells, 1));
+        for (int i = 0; i < 7; i++)
+            sqlite3_bind_int64(keep, 3 + i, v[i]);
+        sqlite3_bind_int(keep, 10, local_ok);
+        if (sqlite3_step(keep) != SQLITE_DONE) {
+            st = wh_error(wh, "record lineage evaluation", err);
+            goto out;
+        }
+        sqlite3_reset(keep);
+    }
+    if (crc != SQLITE_DONE || (erc != SQLITE_ROW && erc != SQLITE_DONE))
+        st = wh_error(wh, "evaluate lineage", err);
+out:
+    sqlite3_free(q);
+    sqlite3_finalize(cells);
+    sqlite3_finalize(edge);
+    sqlite3_finalize(keep);
+    return st;
+}
+
 dtp_status dtp_load_check_lineage_fk(sqlite3 *wh, const dtp_archive *ar, int fk_checked,
                                      dtp_load_problem_fn fn, void *ctx, int64_t *problems,
                                      dtp_error *err)
@@ -134,8 +271,7 @@ dtp_status dtp_load_check_lineage_fk(sqlite3 *wh, const dtp_archive *ar, int fk_
      * record or override reaches stored bytes by construction: skip the per-edge lookups. */
     const char *edge_bad =
         fk_checked && nbad == 0
-            ? "l.observation_id IS NULL AND l.record_id IS NULL AND l.input_cell_id IS NULL AND"
-              " l.override_id IS NULL"
+            ? NULL /* an edge is bad when it names nothing (evaluate_cells) */
             : "CASE"
               " WHEN l.observation_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM observations o"
               "   WHERE o.id = l.observation_id AND o.artifact_sha256 NOT IN"
@@ -146,58 +282,30 @@ dtp_status dtp_load_check_lineage_fk(sqlite3 *wh, const dtp_archive *ar, int fk_
               " WHEN l.override_id IS NOT NULL THEN NOT EXISTS(SELECT 1 FROM overrides v"
               "   WHERE v.id = l.override_id)"
               " WHEN l.input_cell_id IS NOT NULL THEN 0 ELSE 1 END";
-    /* One pass over lineage: per cell, how many edges of each kind, and how many direct edges
-     * (observation, record, override) do not reach what they name. Edges to other cells are
-     * resolved below by a fixpoint, which also rejects cycles. */
-    char *agg =
-        sqlite3_mprintf("DROP TABLE IF EXISTS temp.edge_agg;"
-                        "CREATE TEMP TABLE edge_agg(cell_id INTEGER PRIMARY KEY, edges INTEGER,"
-                        "  sources INTEGER, anchors INTEGER, overrides INTEGER, replaced INTEGER,"
-                        "  cell_inputs INTEGER, bad INTEGER);"
-                        "INSERT INTO temp.edge_agg"
-                        " SELECT l.cell_id, COUNT(*),"
-                        "   SUM(l.role = 'source' AND (l.observation_id IS NOT NULL OR"
-                        "       l.record_id IS NOT NULL)),"
-                        "   SUM(l.role IN ('anchor_before','anchor_after')),"
-                        "   SUM(l.role = 'override' AND l.override_id IS NOT NULL),"
-                        "   SUM(l.role = 'replaced'),"
-                        "   SUM(l.input_cell_id IS NOT NULL),"
-                        "   SUM(%s)"
-                        "  FROM lineage l GROUP BY l.cell_id;",
-                        edge_bad);
-    if (!agg)
-        return dtp_error_set(err, DTP_ERR_NOMEM, "load", "out of memory");
-    st = exec(wh, agg, "evaluate lineage edges", err);
-    sqlite3_free(agg);
-    if (st != DTP_OK)
-        return st;
     st = exec(wh,
               "DROP TABLE IF EXISTS temp.cell_eval;"
               "CREATE TEMP TABLE cell_eval(id INTEGER PRIMARY KEY, status TEXT, edges INTEGER,"
               "  sources INTEGER, anchors INTEGER, overrides INTEGER, replaced INTEGER,"
               "  cell_inputs INTEGER, bad INTEGER, local_ok INTEGER);"
-              "INSERT INTO temp.cell_eval(id, status, edges, sources, anchors, overrides,"
-              "  replaced, cell_inputs, bad, local_ok)"
-              " SELECT c.id, c.status, COALESCE(e.edges, 0), COALESCE(e.sources, 0),"
-              "  COALESCE(e.anchors, 0), COALESCE(e.overrides, 0), COALESCE(e.replaced, 0),"
-              "  COALESCE(e.cell_inputs, 0), COALESCE(e.bad, 0),"
-              "  COALESCE(e.edges > 0 AND e.bad = 0 AND CASE c.status"
-              "   WHEN 'observed' THEN e.sources > 0"
-              "   WHEN 'imputed' THEN e.anchors >= 2"
-              "   WHEN 'overridden' THEN e.overrides > 0 AND e.replaced > 0"
-              "   ELSE 1 END, 0)"
-              " FROM panel_cells c LEFT JOIN temp.edge_agg e ON e.cell_id = c.id"
-              " WHERE c.status IN " DTP_LOAD_PUBLISHED_STATUSES ";"
-              "DROP TABLE temp.edge_agg;"
               "DROP TABLE IF EXISTS temp.grounded;"
-              "CREATE TEMP TABLE grounded(id INTEGER PRIMARY KEY);"
-              "INSERT INTO temp.grounded SELECT id FROM temp.cell_eval"
-              " WHERE local_ok AND cell_inputs = 0;",
-              "evaluate lineage", err);
+              "CREATE TEMP TABLE grounded(id INTEGER PRIMARY KEY);",
+              "create lineage tables", err);
     if (st != DTP_OK)
         return st;
-    /* A cell that uses other cells is grounded once all of them are; repeat to a fixpoint (the
-     * number of rounds is the depth of the derivation, small in practice). */
+    /* Lineage is normally stored in cell order (the load copies it as clean wrote it): read in
+     * storage order, and only when that turns out not to be cell order, again through the
+     * lineage_by_cell index. */
+    int disorder = 0;
+    if ((st = evaluate_cells(wh, edge_bad, 0, &disorder, err)) != DTP_OK)
+        return st;
+    if (disorder &&
+        ((st = exec(wh, "DELETE FROM temp.cell_eval", "reset lineage evaluation", err)) != DTP_OK ||
+         (st = evaluate_cells(wh, edge_bad, 1, &disorder, err)) != DTP_OK))
+        return st;
+    /* A cell that uses other cells is grounded once all of them are: each input is a published
+     * cell that is either grounded directly (not stored in cell_eval) or already found
+     * grounded. Repeat to a fixpoint (the number of rounds is the depth of the derivation, small
+     * in practice). */
     for (int round = 0; round < 1000; round++) {
         if ((st = exec(wh,
                        "INSERT INTO temp.grounded SELECT e.id FROM temp.cell_eval e"
@@ -205,7 +313,11 @@ dtp_status dtp_load_check_lineage_fk(sqlite3 *wh, const dtp_archive *ar, int fk_
                        "  AND e.id NOT IN (SELECT id FROM temp.grounded)"
                        "  AND NOT EXISTS (SELECT 1 FROM lineage l WHERE l.cell_id = e.id"
                        "   AND l.input_cell_id IS NOT NULL"
-                       "   AND l.input_cell_id NOT IN (SELECT id FROM temp.grounded))",
+                       "   AND (NOT EXISTS (SELECT 1 FROM panel_cells p"
+                       "         WHERE p.id = l.input_cell_id AND p.status "
+                       "IN " DTP_LOAD_PUBLISHED_STATUSES ")"
+                       "    OR (l.input_cell_id IN (SELECT id FROM temp.cell_eval)"
+                       "        AND l.input_cell_id NOT IN (SELECT id FROM temp.grounded))))",
                        "resolve derived lineage", err)) != DTP_OK)
             return st;
         if (sqlite3_changes(wh) == 0)
@@ -295,35 +407,74 @@ static void hb_add(hbuf *hb, const void *p, size_t n)
     hb->n += n;
 }
 
-static dtp_status hash_table(sqlite3 *wh, hbuf *h, const char *table, dtp_error *err)
+/* One row's values into the digest, as a SQL function over the row's columns, so that the
+ * values are read straight from the VDBE registers (sqlite3_value_*) rather than through the
+ * per-call sqlite3_column_* API, which costs more than decoding the row. The first argument is
+ * the digest buffer, bound as a pointer (so the function holds no state between calls and may
+ * stay registered on the caller's connection). The byte stream is the one documented in
+ * load.h: for each value a type tag, then the 64-bit integer, the double, or the 32-bit length
+ * and bytes. */
+#define HASH_PTR "dtp_content_hbuf"
+static void hash_row(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY rowid", table);
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(wh, sql, -1, &s, NULL) != SQLITE_OK)
-        return wh_error(wh, "prepare content hash", err);
-    hb_add(h, table, strlen(table) + 1);
-    int rc, n = sqlite3_column_count(s);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        for (int i = 0; i < n; i++) {
-            int t = sqlite3_column_type(s, i);
-            unsigned char tag = (unsigned char)t;
-            hb_add(h, &tag, 1);
-            if (t == SQLITE_INTEGER) {
-                int64_t v = sqlite3_column_int64(s, i);
-                hb_add(h, &v, sizeof v);
-            } else if (t == SQLITE_FLOAT) {
-                double v = sqlite3_column_double(s, i);
-                hb_add(h, &v, sizeof v);
-            } else if (t != SQLITE_NULL) {
-                const void *p = sqlite3_column_blob(s, i);
-                uint32_t len = (uint32_t)sqlite3_column_bytes(s, i);
-                hb_add(h, &len, sizeof len);
-                if (len)
-                    hb_add(h, p, len);
-            }
+    hbuf *h = argc > 0 ? sqlite3_value_pointer(argv[0], HASH_PTR) : NULL;
+    if (!h) {
+        sqlite3_result_error(ctx, "content hash: no digest bound", -1);
+        return;
+    }
+    for (int i = 1; i < argc; i++) {
+        int t = sqlite3_value_type(argv[i]);
+        unsigned char tag = (unsigned char)t;
+        hb_add(h, &tag, 1);
+        if (t == SQLITE_INTEGER) {
+            int64_t v = sqlite3_value_int64(argv[i]);
+            hb_add(h, &v, sizeof v);
+        } else if (t == SQLITE_FLOAT) {
+            double v = sqlite3_value_double(argv[i]);
+            hb_add(h, &v, sizeof v);
+        } else if (t != SQLITE_NULL) {
+            const void *p = sqlite3_value_blob(argv[i]);
+            uint32_t len = (uint32_t)sqlite3_value_bytes(argv[i]);
+            hb_add(h, &len, sizeof len);
+            if (len)
+                hb_add(h, p, len);
         }
     }
+}
+
+#define HASH_FN "dtp_content_hash_row"
+
+static dtp_status hash_table(sqlite3 *wh, hbuf *h, const char *table, dtp_buf *sql, dtp_error *err)
+{
+    /* the table's columns in declaration order: the order SELECT * gives */
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(wh, "SELECT name FROM pragma_table_info(?1) ORDER BY cid", -1, &s,
+                           NULL) != SQLITE_OK)
+        return wh_error(wh, "prepare content hash columns", err);
+    sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+    dtp_buf_reset(sql);
+    dtp_status st = dtp_buf_printf(sql, "SELECT " HASH_FN "(?1");
+    int ncols = 0;
+    while (st == DTP_OK && sqlite3_step(s) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        st = dtp_buf_printf(sql, ", \"%s\"", name ? name : "");
+        ncols++;
+    }
+    sqlite3_finalize(s);
+    if (st == DTP_OK)
+        st = dtp_buf_printf(sql, ") FROM \"%s\" ORDER BY rowid", table);
+    if (st != DTP_OK)
+        return dtp_error_set(err, st, "load", "column list of %s too long", table);
+    if (ncols == 0)
+        return dtp_error_set(err, DTP_ERR_DB, "load", "prepare content hash: no such table: %s",
+                             table);
+    hb_add(h, table, strlen(table) + 1);
+    if (sqlite3_prepare_v2(wh, dtp_buf_str(sql), -1, &s, NULL) != SQLITE_OK)
+        return wh_error(wh, "prepare content hash", err);
+    sqlite3_bind_pointer(s, 1, h, HASH_PTR, NULL);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        ;
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return wh_error(wh, "content hash", err);
@@ -342,8 +493,15 @@ dtp_status dtp_load_content_hash(sqlite3 *wh, char out[65], dtp_error *err)
     hb->h = h;
     hb->n = 0;
     dtp_status st = DTP_OK;
+    dtp_buf sql;
+    dtp_buf_init(&sql, 64 << 10);
+    /* Registering again fails while the caller has statements running (SQLITE_BUSY); the
+     * function is then registered already, as the prepare below finds. */
+    sqlite3_create_function(wh, HASH_FN, -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, hash_row, NULL,
+                            NULL);
     for (size_t i = 0; content_tables[i] && st == DTP_OK; i++)
-        st = hash_table(wh, hb, content_tables[i], err);
+        st = hash_table(wh, hb, content_tables[i], &sql, err);
+    dtp_buf_free(&sql);
     if (st == DTP_OK) {
         dtp_sha256_update(h, hb->b, hb->n);
         st = dtp_sha256_final_hex(h, out);
