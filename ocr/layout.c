@@ -424,7 +424,11 @@ static dtp_status read_detail(parser *p)
     vb_init(&v);
     size_t hist_from, hist_to, nlabels = 0;
     dtp_status st = read_history(p, r, &hist_from, &hist_to);
-    for (size_t i = 0; i < p->nl && st == DTP_OK; i++) {
+    /* Lines are read bottom-up and the first value stored wins, so a label that appears twice
+     * takes its value from the lower line: the page's own label sits in the body, while a
+     * navigation bar above it (首页 认证结果 认证机构 ...) repeats some label words. */
+    for (size_t ii = p->nl; ii-- > 0 && st == DTP_OK;) {
+        size_t i = ii;
         if (i >= hist_from && i < hist_to)
             continue;
         const line_info *li = &p->li[i];

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocr/labels.h"
+#include "ocr/validate.h"
+
 void dtp_ocr_read_opts_default(dtp_ocr_read_opts *o)
 {
     dtp_ocr_layout_opts_default(&o->layout);
@@ -345,6 +348,156 @@ static dtp_status on_record(void *ctx, dtp_ocr_record *rec, dtp_error *err)
     return rd->cb(rd->ctx, rec, err);
 }
 
+/* Code points in s (UTF-8). */
+static size_t cps_of(const char *s)
+{
+    size_t n = 0, len = strlen(s);
+    for (size_t b = 0; b < len; n++) {
+        size_t adv;
+        dtp_ocr_utf8_decode(s + b, len - b, &adv);
+        b += adv ? adv : 1;
+    }
+    return n;
+}
+
+#define LABEL_CPS 24
+
+static size_t decode_cps(const char *s, unsigned *cp, size_t max)
+{
+    size_t n = 0, len = strlen(s);
+    for (size_t b = 0; b < len && n < max;) {
+        size_t adv;
+        cp[n++] = dtp_ocr_utf8_decode(s + b, len - b, &adv);
+        b += adv ? adv : 1;
+    }
+    return n;
+}
+
+/* The field a reread label names: its label form equals a label of 4+ characters but for at
+ * most one substituted character, after at most one stray leading character (the crop's
+ * margin catches the edge of a neighbour). The history column labels are not considered. */
+static int near_label(const char *form)
+{
+    unsigned f[LABEL_CPS + 2], l[LABEL_CPS];
+    size_t nf = decode_cps(form, f, LABEL_CPS + 2), nlab;
+    const dtp_ocr_label *labels = dtp_ocr_labels(&nlab);
+    int exact = dtp_ocr_label_lookup(form, 0);
+    if (exact >= 0)
+        return exact;
+    for (size_t i = 0; i < nlab; i++) {
+        if (labels[i].target < 0 || labels[i].target >= DTP_OCR_NFIELDS)
+            continue;
+        size_t nl = decode_cps(labels[i].text, l, LABEL_CPS);
+        if (nl < 4)
+            continue;
+        for (size_t skip = 0; skip <= 1; skip++) {
+            if (nf != nl + skip)
+                continue;
+            int mism = 0;
+            for (size_t k = 0; k < nl; k++)
+                mism += f[k + skip] != l[k];
+            if (mism <= 1)
+                return labels[i].target;
+        }
+    }
+    return -1;
+}
+
+#define RELABEL_MAX_WORDS 12 /* words before the colon */
+#define RELABEL_MAX_CPS 18   /* characters before the colon (the longest label is 15) */
+
+/* Labels the full-page pass garbled. A line that starts with a few characters and a colon
+ * ("ES: 2023-11-07": 颁证日期 in small grey type through JPEG) is a label and its value; when
+ * the text before the colon is no known label, the label's box is read again on its own (the
+ * way value boxes are) and, when that reading IS a known label, it replaces the garbled words
+ * in the page the parser reads. A reading that is no label changes nothing. */
+static dtp_status relabel(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_page *page,
+                          dtp_error *err)
+{
+    for (size_t i = 0; i < page->nlines; i++) {
+        dtp_ocr_line *L = &page->lines[i];
+        size_t colon = L->nwords, cps = 0;
+        for (size_t w = 0; w < L->nwords && w < RELABEL_MAX_WORDS; w++) {
+            const char *t = L->words[w].text ? L->words[w].text : "";
+            cps += cps_of(t);
+            if (strchr(t, ':') || strstr(t, "\xEF\xBC\x9A") /* ： */) {
+                colon = w;
+                break;
+            }
+        }
+        if (colon == L->nwords || cps > RELABEL_MAX_CPS)
+            continue;
+        /* the text before the colon, as the parser would match it */
+        char before[256];
+        size_t k = 0;
+        dtp_ocr_box box = L->words[0].box;
+        for (size_t w = 0; w <= colon; w++) {
+            const char *t = L->words[w].text ? L->words[w].text : "";
+            size_t n = strlen(t);
+            if (k + n >= sizeof before)
+                break;
+            memcpy(before + k, t, n);
+            k += n;
+            if (w) {
+                long x1 = (long)box.x + box.w, wx1 = (long)L->words[w].box.x + L->words[w].box.w;
+                box.w = (int)((wx1 > x1 ? wx1 : x1) - box.x);
+                if (L->words[w].box.y < box.y) {
+                    box.h += box.y - L->words[w].box.y;
+                    box.y = L->words[w].box.y;
+                }
+                if (L->words[w].box.y + L->words[w].box.h > box.y + box.h)
+                    box.h = L->words[w].box.y + L->words[w].box.h - box.y;
+            }
+        }
+        before[k] = '\0';
+        char *form = dtp_ocr_label_form(before, k);
+        if (!form)
+            return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+        int known = form[0] == '\0' || dtp_ocr_label_lookup(form, 0) >= 0;
+        free(form);
+        if (known || box.w <= 0 || box.h <= 0)
+            continue;
+        char *r2 = NULL;
+        dtp_status st = dtp_ocr_reread_region(e, img, box, DTP_OCR_READ_LINE, &r2, NULL, err);
+        if (st == DTP_ERR_PARSE) {
+            dtp_error_clear(err);
+            continue;
+        }
+        if (st != DTP_OK)
+            return st;
+        char *f2 = dtp_ocr_label_form(r2, strlen(r2));
+        int target = f2 ? near_label(f2) : -1;
+        free(f2);
+        if (target < 0 || target >= DTP_OCR_NFIELDS) {
+            free(r2);
+            continue;
+        }
+        /* the reread label (plus its colon) stands in the first word; the others are emptied */
+        size_t n2 = strlen(r2);
+        char *label = malloc(n2 + 2);
+        if (!label) {
+            free(r2);
+            return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+        }
+        memcpy(label, r2, n2);
+        memcpy(label + n2, ":", 2);
+        free(r2);
+        for (size_t w = 0; w <= colon; w++) {
+            free(L->words[w].text);
+            L->words[w].text = NULL;
+        }
+        for (size_t w = 1; w <= colon; w++) {
+            if (!(L->words[w].text = strdup(""))) {
+                free(label);
+                return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+            }
+        }
+        L->words[0].text = label;
+        L->words[0].box = box;
+    }
+    return DTP_OK;
+}
+
 dtp_status dtp_ocr_read_page(dtp_ocr_engine *e, const dtp_ocr_image *img,
                              const dtp_ocr_read_opts *opts, dtp_ocr_record_fn cb, void *ctx,
                              dtp_ocr_page **page_out, dtp_error *err)
@@ -358,8 +511,12 @@ dtp_status dtp_ocr_read_page(dtp_ocr_engine *e, const dtp_ocr_image *img,
         *page_out = NULL;
     dtp_ocr_page *page = NULL;
     dtp_status st = dtp_ocr_recognize_image(e, img, &page, err);
-    if (st != DTP_OK)
+    if (st == DTP_OK && opts->second_pass)
+        st = relabel(e, img, page, err);
+    if (st != DTP_OK) {
+        dtp_ocr_page_free(page);
         return st;
+    }
     reader *rd = calloc(1, sizeof *rd);
     if (!rd) {
         dtp_ocr_page_free(page);
