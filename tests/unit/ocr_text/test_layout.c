@@ -225,6 +225,112 @@ static void test_list_page(void **state)
     pb_free(&pg);
 }
 
+/* A card list: two cards side by side per visual row, each "label：value" lines; a third card
+ * alone below. Breadcrumb text left of the cards (认证项目：... 共3条记录) belongs to no card. */
+static void test_card_list(void **state)
+{
+    (void)state;
+    dtp_ocr_page pg;
+    pb_init(&pg, "cafe");
+    pb_words(&pg, 10, 20, 95, "认证项目：信息安全管理体系认证|共3条记录");
+    const char *left[] = {"证书编号：00123ISMS1675R1S", "组织名称：上海华信云计算股份有限公司",
+                          "证书状态：过期失效", "证书到期日期：2026-04-28",
+                          "认证机构：中国质量认证中心有限公司"};
+    const char *right[] = {"证书编号：01225ISMS5944R2S", "组织名称：北京禹钰网络科技有限公司",
+                           "证书状态：暂停", "证书到期日期：2028-07-29",
+                           "认证机构：兴原认证中心有限公司"};
+    for (int i = 0; i < 5; i++) {
+        pb_line(&pg, 50 + 30 * i);
+        pb_word(&pg, left[i], 60, 94);
+        pb_word(&pg, right[i], 700, 94);
+    }
+    pb_words(&pg, 220, 60, 94, "证书编号：001251S6625ROM"); /* I and 0 read as 1 and O */
+    pb_words(&pg, 250, 60, 94, "组织名称：深圳安达数字科技有限责任公司");
+    pb_words(&pg, 280, 60, 94, "证书状态：有效");
+    collector c = {0};
+    dtp_error err;
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 3);
+    /* top to bottom, left to right */
+    assert_int_equal(c.recs[0]->kind, DTP_OCR_RECORD_LIST_ROW);
+    assert_int_equal(c.recs[0]->row_index, 0);
+    assert_string_equal(fv(c.recs[0], DTP_OCR_F_CERT_NO), "00123ISMS1675R1S");
+    assert_string_equal(fv(c.recs[0], DTP_OCR_F_ORG_NAME), "上海华信云计算股份有限公司");
+    assert_int_equal(c.recs[0]->status, DTP_OCR_STATUS_EXPIRED);
+    assert_string_equal(fv(c.recs[0], DTP_OCR_F_CERT_BODY), "中国质量认证中心有限公司");
+    /* the breadcrumb's 认证项目 is in no card */
+    assert_null(c.recs[0]->fields[DTP_OCR_F_PROJECT].raw);
+    assert_string_equal(fv(c.recs[1], DTP_OCR_F_CERT_NO), "01225ISMS5944R2S");
+    assert_string_equal(fv(c.recs[1], DTP_OCR_F_ORG_NAME), "北京禹钰网络科技有限公司");
+    assert_string_equal(fv(c.recs[1], DTP_OCR_F_EXPIRY_DATE), "2028-07-29");
+    assert_int_equal(c.recs[1]->status, DTP_OCR_STATUS_SUSPENDED);
+    assert_int_equal(c.recs[2]->row_index, 2);
+    assert_string_equal(fv(c.recs[2], DTP_OCR_F_CERT_NO), "00125IS6625R0M");
+    assert_true(
+        dtp_ocr_field_has_flag(&c.recs[2]->fields[DTP_OCR_F_CERT_NO], "cert_no_repaired:pos=5"));
+    assert_null(c.recs[2]->fields[DTP_OCR_F_CERT_BODY].raw);
+    collector_free(&c);
+    pb_free(&pg);
+}
+
+/* A table list whose header lost a label to OCR (组织名称 read as BRR) and whose project values
+ * are wider than their header, split by OCR into two words: the unread column keeps its values
+ * out of its neighbours, and the project column's bound falls in the cell gap, not between the
+ * value's words. */
+static void test_list_garbled_header(void **state)
+{
+    (void)state;
+    dtp_ocr_page pg;
+    pb_init(&pg, "beef");
+    pb_line(&pg, 20);
+    pb_word(&pg, "证书编号", 20, 92);
+    pb_word(&pg, "BRR", 200, 38);
+    pb_word(&pg, "认证项目", 460, 93);
+    pb_word(&pg, "证书状态", 690, 93);
+    pb_word(&pg, "证书到期日期", 800, 93);
+    const char *no[] = {"03719ISMS2488R0", "00119ISMS5316R0", "00224I11513R0M"};
+    const char *st[] = {"过期失效", "有效", "撤销"};
+    for (int i = 0; i < 3; i++) {
+        pb_line(&pg, 60 + 40 * i);
+        pb_word(&pg, no[i], 20, 90);
+        pb_word(&pg, "南京华信智能科技股份有限公司", 200, 93);
+        pb_word(&pg, "信息安全", 460, 96);
+        pb_word(&pg, "管理体系认证", 460 + 4 * PB_CJK_W + 3, 96);
+        pb_word(&pg, st[i], 690, 96);
+        pb_word(&pg, "2022-04-17", 800, 90);
+    }
+    collector c = {0};
+    dtp_error err;
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(fv(c.recs[i], DTP_OCR_F_CERT_NO), no[i]);
+        assert_null(c.recs[i]->fields[DTP_OCR_F_ORG_NAME].raw); /* no header: not stored */
+        assert_string_equal(c.recs[i]->fields[DTP_OCR_F_PROJECT].raw, "信息安全管理体系认证");
+        assert_string_equal(c.recs[i]->fields[DTP_OCR_F_STATUS].raw, st[i]);
+    }
+    collector_free(&c);
+    pb_free(&pg);
+}
+
+/* A navigation bar above the page repeats the label word 认证机构: the body's label wins. */
+static void test_detail_nav_bar(void **state)
+{
+    (void)state;
+    dtp_ocr_page pg;
+    pb_init(&pg, "f00d");
+    pb_words(&pg, 10, 20, 95, "首页|认证结果|认证机构|认可结果|政策法规");
+    pb_words(&pg, 60, 100, 94, "证书编号|00123ISMS1675R1S");
+    pb_words(&pg, 90, 100, 94, "认证机构|兴原认证中心有限公司");
+    collector c = {0};
+    dtp_error err;
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(fv(c.recs[0], DTP_OCR_F_CERT_BODY), "兴原认证中心有限公司");
+    collector_free(&c);
+    pb_free(&pg);
+}
+
 /* Noise seen in real Tesseract output (tests/fixtures/cnca/ocr_tsv), one case at a time. */
 static void test_ocr_noise(void **state)
 {
@@ -328,9 +434,9 @@ static void test_bad_pages(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_detail_page),
-        cmocka_unit_test(test_list_page),
-        cmocka_unit_test(test_ocr_noise),
+        cmocka_unit_test(test_detail_page),    cmocka_unit_test(test_list_page),
+        cmocka_unit_test(test_card_list),      cmocka_unit_test(test_list_garbled_header),
+        cmocka_unit_test(test_detail_nav_bar), cmocka_unit_test(test_ocr_noise),
         cmocka_unit_test(test_bad_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
