@@ -1,10 +1,13 @@
 /* OCR accuracy over the generated registry-like pages (tests/fixtures/cnca/pages): runs the
  * image pipeline on every page (PNG and its quality-60 JPEG) and compares with the ground truth
- * per field. Prints a per-field table. Bench program: prints and exits.
+ * per field. Prints a per-field table for the main set (DIR) and, separately, for the hard set
+ * (DIR/hard, or --hard-dir): pages whose names hold characters outside the model's character set,
+ * which must go to review and never be accepted wrong. Bench program: prints and exits.
  *
- *   ocr_accuracy [--dir DIR] [--scale PX] [--max-scale F] [--bin none|sauvola|otsu] [--rules]
- *                [--deskew] [--psm N] [--workers N] [--langs L] [--only png|jpg] [--match PREFIX]
- *                [--dump] [--no-parse] [--no-second-pass] [--min-conf F]
+ *   ocr_accuracy [--dir DIR] [--hard-dir DIR | --no-hard] [--scale PX] [--max-scale F]
+ *                [--bin none|sauvola|otsu] [--rules] [--deskew] [--psm N] [--workers N]
+ *                [--langs L] [--only png|jpg] [--match PREFIX] [--dump] [--no-parse]
+ *                [--no-second-pass] [--min-conf F]
  *
  * Measure "appears": the exact value (whitespace removed on both sides) appears in the text of
  * the page, words joined without spaces — the measure SOURCES.md §5 reports for the tesseract
@@ -36,12 +39,14 @@ typedef struct fieldres {
     char got[320];
     char why[160];
     int row, part; /* list row or history row; part of a history row */
+    int outside;   /* the truth holds characters outside the model's set (hard set) */
 } fieldres;
 
 typedef struct job {
     char path[4096];
     char id[512];
     int jpeg;
+    int set; /* 0 main, 1 hard */
     json_t *truth;
     fieldres f[MAX_FIELDS];
     int nf;
@@ -105,6 +110,20 @@ static void add_field(job *j, const char *key, const char *value, int row, int p
     f->part = part;
 }
 
+/* Whether the truth's outside_model list names key (list keys without their "list." prefix). */
+static int outside_model(const json_t *truth, const char *key)
+{
+    const char *k = !strncmp(key, "list.", 5) ? key + 5 : key;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(truth, "outside_model"), i, v)
+    {
+        if (json_string_value(v) && !strcmp(json_string_value(v), k))
+            return 1;
+    }
+    return 0;
+}
+
 static void collect_truth(job *j)
 {
     json_t *fields = json_object_get(j->truth, "fields");
@@ -134,6 +153,8 @@ static void collect_truth(job *j)
             add_field(j, key, json_string_value(c), (int)i, -1);
         }
     }
+    for (int f = 0; f < j->nf; f++)
+        j->f[f].outside = outside_model(j->truth, j->f[f].key);
 }
 
 static double now(void)
@@ -292,16 +313,177 @@ typedef struct tally {
     int exact[2], wrong[2], review[2], missing[2];
 } tally;
 
+/* Add one job's pages of dir (every <id>.json with its <id>.png and <id>.jpg) as jobs of set. */
+static void load_dir(ctx *c, size_t *njobs, const char *dir, int set, const char *only,
+                     const char *match)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "ocr_accuracy: cannot open %s\n", dir);
+        return;
+    }
+    struct dirent *de;
+    char **names = NULL;
+    size_t nnames = 0;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l < 6 || strcmp(de->d_name + l - 5, ".json"))
+            continue;
+        if (match && strncmp(de->d_name, match, strlen(match)))
+            continue;
+        char **grown = realloc(names, (nnames + 1) * sizeof *names);
+        if (!grown)
+            break;
+        names = grown;
+        names[nnames++] = strdup(de->d_name);
+    }
+    closedir(d);
+    for (size_t i = 0; i < nnames; i++) /* a stable order: sort names */
+        for (size_t k = i + 1; k < nnames; k++)
+            if (strcmp(names[k], names[i]) < 0) {
+                char *t = names[i];
+                names[i] = names[k];
+                names[k] = t;
+            }
+    for (size_t i = 0; i < nnames; i++) {
+        char base[256], path[4096];
+        int bl = names[i] ? (int)(strlen(names[i]) - 5) : 0;
+        json_t *truth = NULL;
+        if (names[i] && strlen(dir) <= 2048) {
+            snprintf(base, sizeof base, "%.*s", bl > 200 ? 200 : bl, names[i]);
+            snprintf(path, sizeof path, "%.2048s/%.1024s", dir, names[i]);
+            truth = json_load_file(path, 0, NULL);
+        }
+        for (int jpeg = 0; truth && jpeg < 2 && *njobs < MAX_PAGES; jpeg++) {
+            if (only && strcmp(only, jpeg ? "jpg" : "png"))
+                continue;
+            job *j = &c->jobs[(*njobs)++];
+            snprintf(j->id, sizeof j->id, "%s.%s", base, jpeg ? "jpg" : "png");
+            snprintf(j->path, sizeof j->path, "%.2048s/%.1024s", dir, j->id);
+            j->jpeg = jpeg;
+            j->set = set;
+            j->truth = truth;
+            collect_truth(j);
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* Print the per-field tables (appears; parsed) of one set; returns its number of images. */
+static size_t report_set(const ctx *c, size_t njobs, int set, const char *title)
+{
+    tally t[64];
+    int nt = 0;
+    size_t nimg = 0;
+    /* fields whose truth the model cannot output: [png/jpeg][n exact wrong review missing] */
+    int out[2][5] = {{0}};
+    for (size_t i = 0; i < njobs; i++) {
+        const job *j = &c->jobs[i];
+        if (j->set != set)
+            continue;
+        nimg++;
+        for (int f = 0; f < j->nf; f++) {
+            int k;
+            for (k = 0; k < nt; k++)
+                if (!strcmp(t[k].key, j->f[f].key))
+                    break;
+            if (k == nt) {
+                if (nt == 64)
+                    continue;
+                memset(&t[nt], 0, sizeof t[nt]);
+                snprintf(t[nt].key, sizeof t[nt].key, "%s", j->f[f].key);
+                nt++;
+            }
+            t[k].n[j->jpeg]++;
+            t[k].ok[j->jpeg] += j->f[f].appears;
+            int o = j->f[f].outcome;
+            t[k].exact[j->jpeg] += o == 1;
+            t[k].wrong[j->jpeg] += o == 2;
+            t[k].review[j->jpeg] += o == 3;
+            t[k].missing[j->jpeg] += o == 0;
+            if (j->f[f].outside) {
+                out[j->jpeg][0]++;
+                out[j->jpeg][o == 1 ? 1 : o == 2 ? 2 : o == 3 ? 3 : 4]++;
+            }
+            if (getenv("OCR_ACCURACY_MISSES") && (c->parse ? o != 1 : !j->f[f].appears))
+                fprintf(stderr, "%s %s %s row %d: truth '%s' got '%s' (%s)\n",
+                        o == 2   ? "WRONG"
+                        : o == 3 ? "review"
+                                 : "miss",
+                        j->id, j->f[f].key, j->f[f].row, j->f[f].truth, j->f[f].got, j->f[f].why);
+        }
+    }
+    if (!nimg)
+        return 0;
+    printf("\n== %s: %zu images ==\n", title, nimg);
+    int all[2] = {0, 0}, allok[2] = {0, 0};
+    printf("%-22s %14s %14s\n", "field (appears)", "png", "jpeg q60");
+    for (int k = 0; k < nt; k++) {
+        printf("%-22s", t[k].key);
+        for (int q = 0; q < 2; q++) {
+            all[q] += t[k].n[q];
+            allok[q] += t[k].ok[q];
+            if (t[k].n[q])
+                printf(" %4d/%-4d %5.1f%%", t[k].ok[q], t[k].n[q], 100.0 * t[k].ok[q] / t[k].n[q]);
+            else
+                printf(" %14s", "-");
+        }
+        printf("\n");
+    }
+    printf("%-22s", "ALL");
+    for (int q = 0; q < 2; q++)
+        if (all[q])
+            printf(" %4d/%-4d %5.1f%%", allok[q], all[q], 100.0 * allok[q] / all[q]);
+        else
+            printf(" %14s", "-");
+    if (c->parse) {
+        int tot[2][5] = {{0}};
+        printf("\n%-22s %-31s %-31s\n", "field (parsed)", "png: exact wrong review missing",
+               "jpeg: exact wrong review missing");
+        for (int k = 0; k < nt; k++) {
+            printf("%-22s", t[k].key);
+            for (int q = 0; q < 2; q++) {
+                int n = t[k].n[q] ? t[k].n[q] : 1;
+                tot[q][0] += t[k].n[q];
+                tot[q][1] += t[k].exact[q];
+                tot[q][2] += t[k].wrong[q];
+                tot[q][3] += t[k].review[q];
+                tot[q][4] += t[k].missing[q];
+                printf(" %5.1f%% %5.1f%% %5.1f%% %5.1f%%  ", 100.0 * t[k].exact[q] / n,
+                       100.0 * t[k].wrong[q] / n, 100.0 * t[k].review[q] / n,
+                       100.0 * t[k].missing[q] / n);
+            }
+            printf("\n");
+        }
+        printf("%-22s", "ALL");
+        for (int q = 0; q < 2; q++) {
+            int n = tot[q][0] ? tot[q][0] : 1;
+            printf(" %5.1f%% %5.1f%% %5.1f%% %5.1f%%  ", 100.0 * tot[q][1] / n,
+                   100.0 * tot[q][2] / n, 100.0 * tot[q][3] / n, 100.0 * tot[q][4] / n);
+        }
+        printf("\n%-22s png %d fields (%d wrong), jpeg %d fields (%d wrong)\n", "counts", tot[0][0],
+               tot[0][2], tot[1][0], tot[1][2]);
+        if (out[0][0] + out[1][0])
+            for (int q = 0; q < 2; q++)
+                printf("%-22s %s %d fields: exact %d, ACCEPTED WRONG %d, review %d, missing %d\n",
+                       q ? "" : "outside the model", q ? "jpeg" : "png ", out[q][0], out[q][1],
+                       out[q][2], out[q][3], out[q][4]);
+    }
+    printf("\n");
+    return nimg;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = getenv("DTP_FIXTURES") ? NULL : "tests/fixtures/cnca/pages";
-    char dirbuf[1024];
+    char dirbuf[1024], hardbuf[1100];
     if (!dir) {
         snprintf(dirbuf, sizeof dirbuf, "%s/cnca/pages", getenv("DTP_FIXTURES"));
         dir = dirbuf;
     }
-    const char *only = NULL, *match = NULL;
-    int workers = 0;
+    const char *only = NULL, *match = NULL, *hard_dir = NULL;
+    int workers = 0, no_hard = 0;
     const char *langs = NULL;
     ctx c = {0};
     dtp_ocr_params_default(&c.params);
@@ -311,6 +493,10 @@ int main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--dir") && v)
             dir = argv[++i];
+        else if (!strcmp(a, "--hard-dir") && v)
+            hard_dir = argv[++i];
+        else if (!strcmp(a, "--no-hard"))
+            no_hard = 1;
         else if (!strcmp(a, "--scale") && v)
             c.params.target_text_px = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(a, "--max-scale") && v)
@@ -348,55 +534,25 @@ int main(int argc, char **argv)
         }
     }
     c.jobs = calloc(MAX_PAGES, sizeof *c.jobs);
+    if (!c.jobs)
+        return 1;
+    if (!hard_dir && !no_hard) { /* the hard set beside the main set, when there is one */
+        snprintf(hardbuf, sizeof hardbuf, "%.1000s/hard", dir);
+        DIR *hd = opendir(hardbuf);
+        if (hd) {
+            closedir(hd);
+            hard_dir = hardbuf;
+        }
+    }
     size_t njobs = 0;
-    DIR *d = opendir(dir);
-    if (!d || !c.jobs) {
-        fprintf(stderr, "ocr_accuracy: cannot open %s\n", dir);
+    load_dir(&c, &njobs, dir, 0, only, match);
+    size_t nmain = njobs;
+    if (hard_dir && !no_hard)
+        load_dir(&c, &njobs, hard_dir, 1, only, match);
+    if (!njobs) {
+        fprintf(stderr, "ocr_accuracy: no pages in %s\n", dir);
         return 1;
     }
-    struct dirent *de;
-    char **names = NULL;
-    size_t nnames = 0;
-    while ((de = readdir(d))) {
-        size_t l = strlen(de->d_name);
-        if (l < 6 || strcmp(de->d_name + l - 5, ".json"))
-            continue;
-        if (match && strncmp(de->d_name, match, strlen(match)))
-            continue;
-        names = realloc(names, (nnames + 1) * sizeof *names);
-        names[nnames++] = strdup(de->d_name);
-    }
-    closedir(d);
-    for (size_t i = 0; i < nnames; i++) /* a stable order: sort names */
-        for (size_t k = i + 1; k < nnames; k++)
-            if (strcmp(names[k], names[i]) < 0) {
-                char *t = names[i];
-                names[i] = names[k];
-                names[k] = t;
-            }
-    for (size_t i = 0; i < nnames; i++) {
-        char base[256], path[4096];
-        int bl = (int)(strlen(names[i]) - 5);
-        snprintf(base, sizeof base, "%.*s", bl > 200 ? 200 : bl, names[i]);
-        if (strlen(dir) > 2048)
-            break;
-        snprintf(path, sizeof path, "%.2048s/%.1024s", dir, names[i]);
-        json_t *truth = json_load_file(path, 0, NULL);
-        if (!truth)
-            continue;
-        for (int jpeg = 0; jpeg < 2 && njobs < MAX_PAGES; jpeg++) {
-            if (only && strcmp(only, jpeg ? "jpg" : "png"))
-                continue;
-            job *j = &c.jobs[njobs++];
-            snprintf(j->id, sizeof j->id, "%s.%s", base, jpeg ? "jpg" : "png");
-            snprintf(j->path, sizeof j->path, "%.2048s/%.1024s", dir, j->id);
-            j->jpeg = jpeg;
-            j->truth = truth;
-            collect_truth(j);
-        }
-        free(names[i]);
-    }
-    free(names);
 
     dtp_error err;
     dtp_error_clear(&err);
@@ -408,99 +564,32 @@ int main(int argc, char **argv)
     }
     char ps[256];
     dtp_ocr_params_string(&c.params, ps, sizeof ps);
-    printf("pages: %zu images from %s\nparams: %s\nengine: %s\nworkers: %d\n", njobs, dir, ps,
+    printf("pages: %zu images from %s", nmain, dir);
+    if (njobs > nmain)
+        printf(" + %zu hard-set images from %s", njobs - nmain, hard_dir);
+    printf("\nparams: %s\nengine: %s\nworkers: %d\n", ps,
            dtp_ocr_engine_identity(dtp_ocr_pool_engine(pool, 0)), dtp_ocr_pool_size(pool));
     double t0 = now();
     dtp_ocr_pool_run(pool, njobs, run_job, &c, &err);
     double wall = now() - t0;
 
-    tally t[64];
-    int nt = 0, failed = 0;
-    for (size_t i = 0; i < njobs; i++) {
-        job *j = &c.jobs[i];
-        failed += j->failed;
-        for (int f = 0; f < j->nf; f++) {
-            int k;
-            for (k = 0; k < nt; k++)
-                if (!strcmp(t[k].key, j->f[f].key))
-                    break;
-            if (k == nt) {
-                if (nt == 64)
-                    continue;
-                memset(&t[nt], 0, sizeof t[nt]);
-                snprintf(t[nt].key, sizeof t[nt].key, "%s", j->f[f].key);
-                nt++;
-            }
-            t[k].n[j->jpeg]++;
-            t[k].ok[j->jpeg] += j->f[f].appears;
-            int o = j->f[f].outcome;
-            t[k].exact[j->jpeg] += o == 1;
-            t[k].wrong[j->jpeg] += o == 2;
-            t[k].review[j->jpeg] += o == 3;
-            t[k].missing[j->jpeg] += o == 0;
-            if (getenv("OCR_ACCURACY_MISSES") && (c.parse ? o != 1 : !j->f[f].appears))
-                fprintf(stderr, "%s %s %s row %d: truth '%s' got '%s' (%s)\n",
-                        o == 2   ? "WRONG"
-                        : o == 3 ? "review"
-                                 : "miss",
-                        j->id, j->f[f].key, j->f[f].row, j->f[f].truth, j->f[f].got, j->f[f].why);
-        }
-    }
-    int all[2] = {0, 0}, allok[2] = {0, 0};
-    printf("\n%-22s %14s %14s\n", "field (appears)", "png", "jpeg q60");
-    for (int k = 0; k < nt; k++) {
-        printf("%-22s", t[k].key);
-        for (int q = 0; q < 2; q++) {
-            all[q] += t[k].n[q];
-            allok[q] += t[k].ok[q];
-            if (t[k].n[q])
-                printf(" %4d/%-4d %5.1f%%", t[k].ok[q], t[k].n[q], 100.0 * t[k].ok[q] / t[k].n[q]);
-            else
-                printf(" %14s", "-");
-        }
-        printf("\n");
-    }
-    printf("%-22s", "ALL");
-    for (int q = 0; q < 2; q++)
-        if (all[q])
-            printf(" %4d/%-4d %5.1f%%", allok[q], all[q], 100.0 * allok[q] / all[q]);
-        else
-            printf(" %14s", "-");
-    if (c.parse) {
-        int tot[2][5] = {{0}};
-        printf("\n%-22s %-31s %-31s\n", "field (parsed)", "png: exact wrong review missing",
-               "jpeg: exact wrong review missing");
-        for (int k = 0; k < nt; k++) {
-            printf("%-22s", t[k].key);
-            for (int q = 0; q < 2; q++) {
-                int n = t[k].n[q] ? t[k].n[q] : 1;
-                tot[q][0] += t[k].n[q];
-                tot[q][1] += t[k].exact[q];
-                tot[q][2] += t[k].wrong[q];
-                tot[q][3] += t[k].review[q];
-                tot[q][4] += t[k].missing[q];
-                printf(" %5.1f%% %5.1f%% %5.1f%% %5.1f%%  ", 100.0 * t[k].exact[q] / n,
-                       100.0 * t[k].wrong[q] / n, 100.0 * t[k].review[q] / n,
-                       100.0 * t[k].missing[q] / n);
-            }
-            printf("\n");
-        }
-        printf("%-22s", "ALL");
-        for (int q = 0; q < 2; q++) {
-            int n = tot[q][0] ? tot[q][0] : 1;
-            printf(" %5.1f%% %5.1f%% %5.1f%% %5.1f%%  ", 100.0 * tot[q][1] / n,
-                   100.0 * tot[q][2] / n, 100.0 * tot[q][3] / n, 100.0 * tot[q][4] / n);
-        }
-        printf("\n%-22s png %d fields (%d wrong), jpeg %d fields (%d wrong)\n", "counts", tot[0][0],
-               tot[0][2], tot[1][0], tot[1][2]);
-    }
+    int failed = 0;
+    for (size_t i = 0; i < njobs; i++)
+        failed += c.jobs[i].failed;
+    report_set(&c, njobs, 0, "main set");
+    report_set(&c, njobs, 1,
+               "hard set (names with characters outside the model: must be review, never wrong)");
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
                  (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-    printf("\nfailed images: %d; wall %.1f s, %.2f s/image; process CPU %.1f s, %.2f CPU s/image "
+    printf("failed images: %d; wall %.1f s, %.2f s/image; process CPU %.1f s, %.2f CPU s/image "
            "(engine start included)\n",
            failed, wall, njobs ? wall / (double)njobs : 0, cpu, njobs ? cpu / (double)njobs : 0);
     dtp_ocr_pool_free(pool);
+    for (size_t i = 0; i < njobs; i++) /* a truth is shared by a page's PNG and JPEG jobs */
+        if (!c.jobs[i].jpeg || only)
+            json_decref(c.jobs[i].truth);
+    free(c.jobs);
     return 0;
 }
