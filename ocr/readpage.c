@@ -198,8 +198,12 @@ static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field
             conf = f->confidence;
     } else {
         if (same) {
+            /* free text has no rule to catch a misread, and both passes use one model, so a
+             * character the model lacks comes out as the same look-alike twice: the value
+             * keeps the LOWER of the two confidences, and either pass's doubt keeps it from
+             * being accepted */
             raw = r2;
-            conf = c2 > f->confidence ? c2 : f->confidence;
+            conf = c2 < f->confidence ? c2 : f->confidence;
         } else {
             disagree = 1;
             if (c2 > f->confidence) {

@@ -234,6 +234,18 @@ static dtp_status judge_text(dtp_ocr_field *f)
     return st;
 }
 
+/* Organisation and body names read by OCR: free text, but a company name's legal form is a
+ * closed vocabulary. A name holding 有限 must end in 有限公司 or 有限责任公司 (股份有限公司
+ * included); 有限击任公司 is a misread of 责任 that two passes of one model can agree on. */
+static dtp_status judge_org_name(dtp_ocr_field *f, int text_capture)
+{
+    dtp_status st = judge_text(f);
+    if (st != DTP_OK || text_capture || !f->accepted || !f->value || dtp_ocr_name_form_ok(f->value))
+        return st;
+    return judge(f, DTP_OCR_CHECK_BAD_SHAPE, f->value,
+                 "name holds 有限 but does not end in a legal form (有限公司, 有限责任公司)");
+}
+
 static dtp_status judge_code(dtp_ocr_field *f)
 {
     char *v = dtp_ocr_normalise_name(f->raw, strlen(f->raw));
@@ -427,6 +439,10 @@ static dtp_status validate_field(dtp_ocr_record *r, int id, float min_confidence
     case DTP_OCR_F_PROJECT_CODE:
     case DTP_OCR_F_CERT_BODY_ID:
         st = judge_code(f);
+        break;
+    case DTP_OCR_F_ORG_NAME:
+    case DTP_OCR_F_CERT_BODY:
+        st = judge_org_name(f, r->text_capture);
         break;
     case DTP_OCR_F_SURVEILLANCE_COUNT:
     case DTP_OCR_F_RECERT_COUNT:

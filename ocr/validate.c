@@ -808,3 +808,18 @@ int dtp_ocr_parse_count(const char *s)
     free(q);
     return ok ? v : -1;
 }
+
+int dtp_ocr_name_form_ok(const char *name)
+{
+    /* a branch (…有限公司北京分公司) and a limited partnership (…(有限合伙)) are legal too */
+    static const char *const forms[] = {"有限公司", "有限责任公司", "分公司", "(有限合伙)"};
+    if (!name || !strstr(name, "有限"))
+        return 1;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        size_t k = strlen(forms[i]);
+        if (n >= k && strcmp(name + n - k, forms[i]) == 0)
+            return 1;
+    }
+    return 0;
+}

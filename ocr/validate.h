@@ -79,6 +79,10 @@ int dtp_ocr_standard_is_27001(const char *s, int *edition);
  * out must hold 64 bytes. */
 dtp_ocr_check dtp_ocr_check_cert_no(const char *s, char out[64], int *repair_pos);
 
+/* 1 unless the name (normalised: half-width brackets) holds 有限 and does not end in 有限公司,
+ * 有限责任公司 (股份有限公司 ends in 有限公司), 分公司 (a branch) or (有限合伙). */
+int dtp_ocr_name_form_ok(const char *name);
+
 /* 1 when the normalised number is plausible even if not CNCA-shaped: 6..40 characters of
  * A-Z 0-9 and - / . ( ), at least 3 digits. Used for text captures, where no OCR error exists. */
 int dtp_ocr_cert_no_plausible(const char *normalised);

@@ -106,7 +106,9 @@ static void test_other_pages(void **state)
     collector_free(&t);
     collector_free(&g);
     /* the 认证项目 header was not recognised at all: its values land in a neighbouring column */
-    expect(run("list_table", &t, &g), 18, 14, 9, 8, 2, 0);
+    /* (the organisation name cut short at 有限公 by that column is not accepted: the legal
+     * form rule sends it to review) */
+    expect(run("list_table", &t, &g), 18, 14, 9, 7, 1, 0);
     assert_int_equal(g.n, 3);
     collector_free(&t);
     collector_free(&g);

@@ -223,6 +223,22 @@ static void test_cert_numbers(void **state)
     assert_false(dtp_ocr_cert_no_plausible("ABCDEFGH"));
 }
 
+static void test_name_forms(void **state)
+{
+    (void)state;
+    assert_true(dtp_ocr_name_form_ok("西安易盛智能科技有限责任公司"));
+    assert_true(dtp_ocr_name_form_ok("苏州中玥云计算股份有限公司"));
+    assert_true(dtp_ocr_name_form_ok("华为技术有限公司北京分公司"));
+    assert_true(dtp_ocr_name_form_ok("深圳前海某某投资中心(有限合伙)"));
+    assert_true(dtp_ocr_name_form_ok("上海质量体系审核中心")); /* no 有限: no rule */
+    assert_true(dtp_ocr_name_form_ok("国家电网公司"));
+    assert_true(dtp_ocr_name_form_ok(NULL));
+    /* 责 misread as 南 or 击: both passes agreed on these in the fixtures */
+    assert_false(dtp_ocr_name_form_ok("西安易盛智能科技有限南任公司"));
+    assert_false(dtp_ocr_name_form_ok("武汉正数数据服务有限击任公司"));
+    assert_false(dtp_ocr_name_form_ok("北京示例科技有限公"));
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -455,9 +471,10 @@ int main(void)
         cmocka_unit_test(test_epoch_ms),       cmocka_unit_test(test_status),
         cmocka_unit_test(test_event_kinds),    cmocka_unit_test(test_standards),
         cmocka_unit_test(test_cert_numbers),   cmocka_unit_test(test_names),
-        cmocka_unit_test(test_uscc_repair),    cmocka_unit_test(test_org_code),
-        cmocka_unit_test(test_counts),         cmocka_unit_test(test_labels),
-        cmocka_unit_test(test_record_rules),   cmocka_unit_test(test_field_names),
+        cmocka_unit_test(test_name_forms),     cmocka_unit_test(test_uscc_repair),
+        cmocka_unit_test(test_org_code),       cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_labels),         cmocka_unit_test(test_record_rules),
+        cmocka_unit_test(test_field_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
