@@ -215,7 +215,10 @@ static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field
     if (raw != f->raw) {
         dtp_ocr_box keep = box; /* where the kept reading was read */
         char *locator = f->locator ? strdup(f->locator) : NULL;
+        int in_gap = dtp_ocr_field_has_flag(f, "read_in_gap"); /* how the field was found */
         st = dtp_ocr_field_set_raw(f, raw, strlen(raw), locator, &keep, conf);
+        if (st == DTP_OK && in_gap)
+            st = dtp_ocr_field_add_flag(f, "read_in_gap");
         free(locator);
     } else {
         f->confidence = conf;
@@ -301,6 +304,76 @@ static int one_band(const dtp_ocr_record *rec)
     return top < bottom;
 }
 
+/* A result-list row without a status: the full-page pass sometimes drops a narrow column
+ * whole (the status cell between two ruled borders, its header too). Each empty stretch of at
+ * least three glyphs between the row's values is read on its own; when exactly one of them
+ * reads as a status word (Chinese, from the closed vocabulary), it becomes the row's status,
+ * flagged read_in_gap, and is then reread like any value. */
+static dtp_status find_gap_status(reader *rd, dtp_ocr_record *rec, dtp_error *err)
+{
+    dtp_ocr_field *sf = &rec->fields[DTP_OCR_F_STATUS];
+    if (sf->raw || sf->reviewed)
+        return DTP_OK;
+    int ids[DTP_OCR_NFIELDS], n = 0, top = 1 << 30, bottom = -1;
+    for (int id = 0; id < DTP_OCR_NFIELDS; id++) {
+        const dtp_ocr_field *f = &rec->fields[id];
+        if (!f->raw || !f->has_box || f->box.w <= 0 || f->box.h <= 0)
+            continue;
+        ids[n++] = id;
+        top = f->box.y < top ? f->box.y : top;
+        bottom = f->box.y + f->box.h > bottom ? f->box.y + f->box.h : bottom;
+    }
+    for (int i = 1; i < n; i++) /* by left edge */
+        for (int k = i; k > 0 && rec->fields[ids[k]].box.x < rec->fields[ids[k - 1]].box.x; k--) {
+            int t = ids[k];
+            ids[k] = ids[k - 1];
+            ids[k - 1] = t;
+        }
+    int px = (int)(rd->img->text_px > 0 ? rd->img->text_px : 12);
+    int found = 0;
+    char *text = NULL;
+    float conf = 0;
+    dtp_ocr_box at = {0, 0, 0, 0};
+    for (int i = 0; i + 1 < n && found < 2; i++) {
+        const dtp_ocr_box *a = &rec->fields[ids[i]].box, *b = &rec->fields[ids[i + 1]].box;
+        int x0 = a->x + a->w + px / 2, x1 = b->x - px / 2;
+        if (x1 - x0 < 2 * px)
+            continue;
+        dtp_ocr_box box = {x0, top - px / 4, x1 - x0, bottom - top + px / 2};
+        char *r2 = NULL;
+        float c2 = 0;
+        dtp_status st =
+            dtp_ocr_reread_region(rd->e, rd->img, box, DTP_OCR_READ_LINE, &r2, &c2, err);
+        if (st == DTP_ERR_PARSE) {
+            dtp_error_clear(err);
+            continue;
+        }
+        if (st != DTP_OK) {
+            free(text);
+            return st;
+        }
+        if ((unsigned char)r2[0] >= 0x80 && dtp_ocr_parse_status(r2) != DTP_OCR_STATUS_UNKNOWN) {
+            found++;
+            free(text);
+            text = r2;
+            conf = c2;
+            at = box;
+        } else {
+            free(r2);
+        }
+    }
+    dtp_status st = DTP_OK;
+    if (found == 1) {
+        st = dtp_ocr_field_set_raw(sf, text, strlen(text), NULL, &at, conf);
+        if (st == DTP_OK)
+            st = dtp_ocr_field_add_flag(sf, "read_in_gap");
+        if (st != DTP_OK)
+            dtp_error_set(err, st, "ocr", "second pass: out of memory");
+    }
+    free(text);
+    return st;
+}
+
 static dtp_status on_record(void *ctx, dtp_ocr_record *rec, dtp_error *err)
 {
     reader *rd = ctx;
@@ -310,6 +383,8 @@ static dtp_status on_record(void *ctx, dtp_ocr_record *rec, dtp_error *err)
     if (rd->o->second_pass) {
         dtp_ocr_box cells[DTP_OCR_NFIELDS];
         int list = rec->kind == DTP_OCR_RECORD_LIST_ROW && one_band(rec);
+        if (list && (st = find_gap_status(rd, rec, err)) != DTP_OK)
+            return st;
         if (list)
             row_cells(rec, rd->img->text_px, cells);
         for (int id = 0; id < DTP_OCR_NFIELDS && st == DTP_OK; id++)
