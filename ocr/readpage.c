@@ -485,96 +485,119 @@ static int near_label(const char *form)
 #define RELABEL_MAX_WORDS 12 /* words before the colon */
 #define RELABEL_MAX_CPS 18   /* characters before the colon (the longest label is 15) */
 
+/* Words from..to of L (to holds the colon) as one label: when their text is no known label,
+ * read their box again; a reading that is a known label replaces them. */
+static dtp_status relabel_span(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_line *L,
+                               size_t from, size_t to, dtp_error *err)
+{
+    /* the text before the colon, as the parser would match it */
+    char before[256];
+    size_t k = 0;
+    dtp_ocr_box box = L->words[from].box;
+    for (size_t w = from; w <= to; w++) {
+        const char *t = L->words[w].text ? L->words[w].text : "";
+        size_t n = strlen(t);
+        if (k + n >= sizeof before)
+            break;
+        memcpy(before + k, t, n);
+        k += n;
+        if (w > from) {
+            long x1 = (long)box.x + box.w, wx1 = (long)L->words[w].box.x + L->words[w].box.w;
+            box.w = (int)((wx1 > x1 ? wx1 : x1) - box.x);
+            if (L->words[w].box.y < box.y) {
+                box.h += box.y - L->words[w].box.y;
+                box.y = L->words[w].box.y;
+            }
+            if (L->words[w].box.y + L->words[w].box.h > box.y + box.h)
+                box.h = L->words[w].box.y + L->words[w].box.h - box.y;
+        }
+    }
+    before[k] = '\0';
+    char *form = dtp_ocr_label_form(before, k);
+    if (!form)
+        return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+    int known = form[0] == '\0' || dtp_ocr_label_lookup(form, 0) >= 0;
+    free(form);
+    if (known || box.w <= 0 || box.h <= 0)
+        return DTP_OK;
+    char *r2 = NULL;
+    dtp_status st = dtp_ocr_reread_region(e, img, box, DTP_OCR_READ_LINE, &r2, NULL, err);
+    if (st == DTP_ERR_PARSE) {
+        dtp_error_clear(err);
+        return DTP_OK;
+    }
+    if (st != DTP_OK)
+        return st;
+    char *f2 = dtp_ocr_label_form(r2, strlen(r2));
+    int target = f2 ? near_label(f2) : -1;
+    free(f2);
+    if (target < 0 || target >= DTP_OCR_NFIELDS) {
+        free(r2);
+        return DTP_OK;
+    }
+    /* the reread label (plus its colon) stands in the first word; the others are emptied */
+    size_t n2 = strlen(r2);
+    char *label = malloc(n2 + 2);
+    if (!label) {
+        free(r2);
+        return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+    }
+    memcpy(label, r2, n2);
+    memcpy(label + n2, ":", 2);
+    free(r2);
+    for (size_t w = from; w <= to; w++) {
+        free(L->words[w].text);
+        L->words[w].text = NULL;
+    }
+    for (size_t w = from + 1; w <= to; w++) {
+        if (!(L->words[w].text = strdup(""))) {
+            free(label);
+            return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+        }
+    }
+    L->words[from].text = label;
+    L->words[from].box = box;
+    return DTP_OK;
+}
+
+static int has_colon(const char *t)
+{
+    return t && (strchr(t, ':') || strstr(t, "\xEF\xBC\x9A") /* ： */);
+}
+
 /* Labels the full-page pass garbled. A line that starts with a few characters and a colon
- * ("ES: 2023-11-07": 颁证日期 in small grey type through JPEG) is a label and its value; when
- * the text before the colon is no known label, the label's box is read again on its own (the
- * way value boxes are) and, when that reading IS a known label, it replaces the garbled words
- * in the page the parser reads. A reading that is no label changes nothing. */
+ * ("ES: 2023-11-07": 颁证日期 in small grey type through JPEG) is a label and its value, and so
+ * is a lone word ending in a colon further along (the second card of a card list: "WERE:" for
+ * 认证项目：); when the text before the colon is no known label, the label's box is read again
+ * on its own (the way value boxes are) and, when that reading IS a known label, it replaces
+ * the garbled words in the page the parser reads. A reading that is no label changes nothing. */
 static dtp_status relabel(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_page *page,
                           dtp_error *err)
 {
-    for (size_t i = 0; i < page->nlines; i++) {
+    dtp_status st = DTP_OK;
+    for (size_t i = 0; i < page->nlines && st == DTP_OK; i++) {
         dtp_ocr_line *L = &page->lines[i];
         size_t colon = L->nwords, cps = 0;
         for (size_t w = 0; w < L->nwords && w < RELABEL_MAX_WORDS; w++) {
             const char *t = L->words[w].text ? L->words[w].text : "";
             cps += cps_of(t);
-            if (strchr(t, ':') || strstr(t, "\xEF\xBC\x9A") /* ： */) {
+            if (has_colon(t)) {
                 colon = w;
                 break;
             }
         }
-        if (colon == L->nwords || cps > RELABEL_MAX_CPS)
-            continue;
-        /* the text before the colon, as the parser would match it */
-        char before[256];
-        size_t k = 0;
-        dtp_ocr_box box = L->words[0].box;
-        for (size_t w = 0; w <= colon; w++) {
-            const char *t = L->words[w].text ? L->words[w].text : "";
-            size_t n = strlen(t);
-            if (k + n >= sizeof before)
-                break;
-            memcpy(before + k, t, n);
-            k += n;
-            if (w) {
-                long x1 = (long)box.x + box.w, wx1 = (long)L->words[w].box.x + L->words[w].box.w;
-                box.w = (int)((wx1 > x1 ? wx1 : x1) - box.x);
-                if (L->words[w].box.y < box.y) {
-                    box.h += box.y - L->words[w].box.y;
-                    box.y = L->words[w].box.y;
-                }
-                if (L->words[w].box.y + L->words[w].box.h > box.y + box.h)
-                    box.h = L->words[w].box.y + L->words[w].box.h - box.y;
-            }
+        if (colon < L->nwords && cps <= RELABEL_MAX_CPS)
+            st = relabel_span(e, img, L, 0, colon, err);
+        for (size_t w = colon + 1; w < L->nwords && st == DTP_OK; w++) {
+            const char *t = L->words[w].text;
+            size_t n = t ? strlen(t) : 0;
+            /* a word ending in its colon, two or more characters before it */
+            if (n >= 3 && has_colon(t) && cps_of(t) >= 3 && cps_of(t) <= RELABEL_MAX_CPS &&
+                (t[n - 1] == ':' || (n >= 3 && strcmp(t + n - 3, "\xEF\xBC\x9A") == 0)))
+                st = relabel_span(e, img, L, w, w, err);
         }
-        before[k] = '\0';
-        char *form = dtp_ocr_label_form(before, k);
-        if (!form)
-            return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
-        int known = form[0] == '\0' || dtp_ocr_label_lookup(form, 0) >= 0;
-        free(form);
-        if (known || box.w <= 0 || box.h <= 0)
-            continue;
-        char *r2 = NULL;
-        dtp_status st = dtp_ocr_reread_region(e, img, box, DTP_OCR_READ_LINE, &r2, NULL, err);
-        if (st == DTP_ERR_PARSE) {
-            dtp_error_clear(err);
-            continue;
-        }
-        if (st != DTP_OK)
-            return st;
-        char *f2 = dtp_ocr_label_form(r2, strlen(r2));
-        int target = f2 ? near_label(f2) : -1;
-        free(f2);
-        if (target < 0 || target >= DTP_OCR_NFIELDS) {
-            free(r2);
-            continue;
-        }
-        /* the reread label (plus its colon) stands in the first word; the others are emptied */
-        size_t n2 = strlen(r2);
-        char *label = malloc(n2 + 2);
-        if (!label) {
-            free(r2);
-            return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
-        }
-        memcpy(label, r2, n2);
-        memcpy(label + n2, ":", 2);
-        free(r2);
-        for (size_t w = 0; w <= colon; w++) {
-            free(L->words[w].text);
-            L->words[w].text = NULL;
-        }
-        for (size_t w = 1; w <= colon; w++) {
-            if (!(L->words[w].text = strdup(""))) {
-                free(label);
-                return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
-            }
-        }
-        L->words[0].text = label;
-        L->words[0].box = box;
     }
-    return DTP_OK;
+    return st;
 }
 
 dtp_status dtp_ocr_read_page(dtp_ocr_engine *e, const dtp_ocr_image *img,
