@@ -13,6 +13,11 @@ void dtp_ocr_read_opts_default(dtp_ocr_read_opts *o)
     o->second_pass = 1;
 }
 
+/* Glyph height of the third reading of free text (the second reads at the engine's 36). */
+#define THIRD_READ_PX 24
+/* Lowest character confidence of the two agreeing readings when a third one was needed. */
+#define THIRD_READ_MIN_CONF 75.0f
+
 /* Which part of a record a reading belongs to: a record field, or a part of a history event. */
 typedef enum part_kind { PART_FIELD, PART_ACTIVITY, PART_DESCRIPTION, PART_DATE } part_kind;
 
@@ -131,6 +136,27 @@ typedef struct reader {
     size_t nagree;
 } reader;
 
+/* A reread box widened by a glyph can catch the end of the label before the value (目: of
+ * 认证项目:): one or two characters and a colon at the start of a reading are dropped. */
+static void strip_label_tail(char *s)
+{
+    if (!s)
+        return;
+    size_t b = 0;
+    for (int cps = 0; cps < 3 && s[b]; cps++) {
+        size_t adv;
+        unsigned cp = dtp_ocr_utf8_decode(s + b, strlen(s + b), &adv);
+        if ((cp == ':' || cp == 0xFF1A) && cps > 0) {
+            b += adv;
+            while (s[b] == ' ')
+                b++;
+            memmove(s, s + b, strlen(s + b) + 1);
+            return;
+        }
+        b += adv ? adv : 1;
+    }
+}
+
 /* Second pass over one field; may replace its raw text and confidence, and may mark it for a
  * forced "disagree" rejection after validation. */
 static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field *f,
@@ -157,6 +183,8 @@ static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field
         box.w += 2 * widen;
     }
     dtp_status st = dtp_ocr_reread_region(rd->e, rd->img, box, mode, &r2, &c2, err);
+    if (st == DTP_OK)
+        strip_label_tail(r2);
     if (st == DTP_ERR_PARSE) { /* a box the engine cannot read: keep the first reading */
         dtp_error_clear(err);
         return DTP_OK;
@@ -181,7 +209,7 @@ static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field
     int agree = same && s1.accepted && s2.accepted && validator_decides(kind, id);
     const char *raw = f->raw;
     float conf = f->confidence;
-    int disagree = 0;
+    int disagree = 0, third = 0;
     if (validator_decides(kind, id)) {
         /* two readings that each pass the rule (confidence aside) but differ: one of them is
          * a misreading the rule cannot see (a digit for a digit, an extra trailing 0 that a
@@ -197,6 +225,42 @@ static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field
         if (same && c2 < f->confidence)
             conf = f->confidence;
     } else {
+        if (!same && mode != DTP_OCR_READ_BLOCK) {
+            /* a third reading at another scale settles a disagreement when it agrees with one
+             * of the two (its confidence counts like theirs) */
+            char *r3 = NULL;
+            float c3 = 0;
+            verdict v3 = {0};
+            st = dtp_ocr_reread_region_px(rd->e, rd->img, box, mode, THIRD_READ_PX, &r3, &c3, err);
+            if (st == DTP_OK)
+                strip_label_tail(r3);
+            if (st == DTP_ERR_PARSE) {
+                dtp_error_clear(err);
+                st = DTP_OK;
+            } else if (st == DTP_OK) {
+                st = judge_as(kind, id, r3, c3, min_conf, &v3);
+                if (st == DTP_OK && v3.value) {
+                    if (v2.value && strcmp(v3.value, v2.value) == 0) {
+                        same = 1;
+                        f->confidence = c3; /* the pair that agrees: readings two and three */
+                        third = 1;
+                    } else if (v1.value && strcmp(v3.value, v1.value) == 0) {
+                        same = 1;
+                        c2 = c3; /* readings one and three */
+                        free(r2);
+                        r2 = r3;
+                        r3 = NULL;
+                        third = 1;
+                    }
+                }
+            }
+            free(v3.value);
+            free(r3);
+            if (st != DTP_OK)
+                goto out;
+        }
+        if (same && third && (c2 < f->confidence ? c2 : f->confidence) < THIRD_READ_MIN_CONF)
+            same = 0; /* a settled disagreement needs both agreeing readings to be sure */
         if (same) {
             /* free text has no rule to catch a misread, and both passes use one model, so a
              * character the model lacks comes out as the same look-alike twice: the value
@@ -225,6 +289,8 @@ static dtp_status reread_field(reader *rd, part_kind kind, int id, dtp_ocr_field
     }
     if (st == DTP_OK)
         st = dtp_ocr_field_add_flag(f, raw == r2 ? "second_pass" : "first_pass");
+    if (st == DTP_OK && third)
+        st = dtp_ocr_field_add_flag(f, "third_pass");
     if (st == DTP_OK && disagree && rd->ndisagree < sizeof rd->disagree / sizeof rd->disagree[0])
         rd->disagree[rd->ndisagree++] = f;
     if (st == DTP_OK && agree && rd->nagree < sizeof rd->agree / sizeof rd->agree[0])

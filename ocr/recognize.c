@@ -30,6 +30,10 @@ struct dtp_ocr_engine {
 static char *var_names[] = {"debug_file", "tessedit_do_invert", "user_defined_dpi"};
 static char *var_values[] = {"/dev/null", "0", "300"};
 #define ENGINE_OPTS "invert=0;dpi=300"
+/* Version of what is done with the recognised words (label parser, second and third reading,
+ * judgement), part of the identity so that cached records of an older reader are not reused:
+ * 2 = card lists, gap status, relabel, third reading (2026-11-22). */
+#define READER_VERSION 2
 
 static int is_dir(const char *p)
 {
@@ -87,7 +91,8 @@ static dtp_status make_identity(dtp_ocr_engine *e, dtp_error *err)
             st = dtp_buf_printf(&b, ";eng=%s", hex);
     }
     if (st == DTP_OK)
-        st = dtp_buf_printf(&b, ";%s;reread=%d", ENGINE_OPTS, e->reread_px);
+        st = dtp_buf_printf(&b, ";%s;reread=%d;reader=%d", ENGINE_OPTS, e->reread_px,
+                            READER_VERSION);
     if (st == DTP_OK)
         snprintf(e->identity, sizeof e->identity, "%s", dtp_buf_str(&b));
     else if (st == DTP_ERR_LIMIT)
@@ -479,13 +484,21 @@ dtp_status dtp_ocr_reread_region(dtp_ocr_engine *e, const dtp_ocr_image *img, dt
                                  dtp_ocr_read_mode mode, char **text, float *confidence,
                                  dtp_error *err)
 {
+    return dtp_ocr_reread_region_px(e, img, box, mode, 0, text, confidence, err);
+}
+
+dtp_status dtp_ocr_reread_region_px(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_box box,
+                                    dtp_ocr_read_mode mode, int glyph_px, char **text,
+                                    float *confidence, dtp_error *err)
+{
     dtp_status st = DTP_OK;
     if (text)
         *text = NULL;
     if (confidence)
         *confidence = 0;
     int pad = (int)(img->text_px > 0 ? img->text_px * 0.3 : 4) + 2;
-    PIX *crop = dtp_ocr_image_crop(img, box, pad, e->reread_px, 4.0, NULL);
+    PIX *crop =
+        dtp_ocr_image_crop(img, box, pad, glyph_px > 0 ? glyph_px : e->reread_px, 4.0, NULL);
     if (!crop)
         return dtp_error_set(err, DTP_ERR_PARSE, "ocr", "region %d,%d %dx%d is outside the image",
                              box.x, box.y, box.w, box.h);

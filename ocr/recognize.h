@@ -68,6 +68,12 @@ dtp_status dtp_ocr_reread_region(dtp_ocr_engine *e, const dtp_ocr_image *img, dt
                                  dtp_ocr_read_mode mode, char **text, float *confidence,
                                  dtp_error *err);
 
+/* As dtp_ocr_reread_region, with the crop scaled so its glyphs are glyph_px high (0: the
+ * engine's reread height): a third reading of a value at another scale. */
+dtp_status dtp_ocr_reread_region_px(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_box box,
+                                    dtp_ocr_read_mode mode, int glyph_px, char **text,
+                                    float *confidence, dtp_error *err);
+
 /* Worker pool: n engines initialised once, each used by one worker thread. */
 typedef struct dtp_ocr_pool dtp_ocr_pool;
 
