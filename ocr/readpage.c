@@ -634,7 +634,9 @@ static int has_colon(const char *t)
 /* Labels the full-page pass garbled. A line that starts with a few characters and a colon
  * ("ES: 2023-11-07": 颁证日期 in small grey type through JPEG) is a label and its value, and so
  * is a lone word ending in a colon further along (the second card of a card list: "WERE:" for
- * 认证项目：); when the text before the colon is no known label, the label's box is read again
+ * 认证项目：), and so are a few characters before a value starting with a digit at the start
+ * of a line without a colon (table and grid styles); when the text before the colon is no
+ * known label, the label's box is read again
  * on its own (the way value boxes are) and, when that reading IS a known label, it replaces
  * the garbled words in the page the parser reads. A reading that is no label changes nothing. */
 static dtp_status relabel(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_page *page,
@@ -652,8 +654,19 @@ static dtp_status relabel(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_p
                 break;
             }
         }
-        if (colon < L->nwords && cps <= RELABEL_MAX_CPS)
+        if (colon < L->nwords && cps <= RELABEL_MAX_CPS) {
             st = relabel_span(e, img, L, 0, colon, err);
+        } else {
+            /* no colon (table and grid styles): a few characters, then a value that starts
+             * with a digit ("MEG 2025-12-01" for 颁证日期 2025-12-01) */
+            size_t v = 0, before = 0;
+            while (v < L->nwords && v < 3 && L->words[v].text &&
+                   !(L->words[v].text[0] >= '0' && L->words[v].text[0] <= '9'))
+                before += cps_of(L->words[v++].text);
+            if (v > 0 && v < L->nwords && before <= 8 && L->words[v].text &&
+                strlen(L->words[v].text) >= 6)
+                st = relabel_span(e, img, L, 0, v - 1, err);
+        }
         for (size_t w = colon + 1; w < L->nwords && st == DTP_OK; w++) {
             const char *t = L->words[w].text;
             size_t n = t ? strlen(t) : 0;

@@ -411,6 +411,36 @@ static void reads_a_detail_page_into_a_record_and_rereads_a_box(void **state)
     free(png);
 }
 
+static dtp_status keep_issue_date(void *ctx, dtp_ocr_record *rec, dtp_error *err)
+{
+    char *out = ctx;
+    const dtp_ocr_field *f = dtp_ocr_record_field_c(rec, DTP_OCR_F_ISSUE_DATE);
+    if (f && f->value && f->accepted)
+        snprintf(out, 32, "%s", f->value);
+    return DTP_OK;
+}
+
+/* detail-grid-z100-1.jpg: the full-page pass reads the label 颁证日期 as "MEG" (grey type through
+ * JPEG, no colon in the grid style); the label is read again on its own and the date found. */
+static void rereads_a_garbled_label_without_a_colon(void **state)
+{
+    size_t n = 0;
+    uint8_t *jpg = read_fixture("detail-grid-z100-1.jpg", &n);
+    assert_non_null(jpg);
+    dtp_ocr_params p;
+    dtp_ocr_params_default(&p);
+    dtp_ocr_image *img = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_ocr_image_new(jpg, n, &p, &img, &err), DTP_OK);
+    char date[32] = "";
+    assert_int_equal(dtp_ocr_read_page(engine, img, NULL, keep_issue_date, date, NULL, &err),
+                     DTP_OK);
+    assert_string_equal(date, "2025-12-01"); /* detail-grid-z100-1.json: issue_date */
+    dtp_ocr_image_free(img);
+    free(jpg);
+}
+
 typedef struct statuses {
     int rows, in_gap, right;
     const char *const *truth; /* "cert_no status" per row */
@@ -518,6 +548,7 @@ int main(void)
         cmocka_unit_test(recognises_a_generated_list_page),
         cmocka_unit_test(reads_a_detail_page_into_a_record_and_rereads_a_box),
         cmocka_unit_test(recovers_a_dropped_status_column_from_the_row_gap),
+        cmocka_unit_test(rereads_a_garbled_label_without_a_colon),
     };
     int failed = cmocka_run_group_tests(plain, NULL, NULL);
     failed += cmocka_run_group_tests(with_engine, engine_setup, engine_teardown);
