@@ -306,22 +306,23 @@ out:
     return st;
 }
 
-/* Cells of a result-list row: the first pass often runs neighbouring cells together or cuts a
- * value short, so each value is reread from the gap before it to the gap after it (half-way to
- * the neighbouring values' boxes), over the row's full height. */
-static void row_cells(const dtp_ocr_record *rec, double text_px, dtp_ocr_box cells[])
+/* The fields of a list row that hold a read value with a box, left to right (ids, returned
+ * count), and the band their boxes span (*top, *bottom). */
+static int row_values_by_x(const dtp_ocr_record *rec, int ids[DTP_OCR_NFIELDS], int *top,
+                           int *bottom)
 {
-    int ids[DTP_OCR_NFIELDS], n = 0, top = 1 << 30, bottom = -1;
+    int n = 0;
+    *top = 1 << 30;
+    *bottom = -1;
     for (int id = 0; id < DTP_OCR_NFIELDS; id++) {
         const dtp_ocr_field *f = &rec->fields[id];
-        cells[id] = f->box;
         if (!f->raw || !f->has_box || f->box.w <= 0 || f->box.h <= 0)
             continue;
         ids[n++] = id;
-        if (f->box.y < top)
-            top = f->box.y;
-        if (f->box.y + f->box.h > bottom)
-            bottom = f->box.y + f->box.h;
+        if (f->box.y < *top)
+            *top = f->box.y;
+        if (f->box.y + f->box.h > *bottom)
+            *bottom = f->box.y + f->box.h;
     }
     for (int i = 1; i < n; i++) /* by left edge */
         for (int k = i; k > 0 && rec->fields[ids[k]].box.x < rec->fields[ids[k - 1]].box.x; k--) {
@@ -329,6 +330,18 @@ static void row_cells(const dtp_ocr_record *rec, double text_px, dtp_ocr_box cel
             ids[k] = ids[k - 1];
             ids[k - 1] = t;
         }
+    return n;
+}
+
+/* Cells of a result-list row: the first pass often runs neighbouring cells together or cuts a
+ * value short, so each value is reread from the gap before it to the gap after it (half-way to
+ * the neighbouring values' boxes), over the row's full height. */
+static void row_cells(const dtp_ocr_record *rec, double text_px, dtp_ocr_box cells[])
+{
+    int ids[DTP_OCR_NFIELDS], top, bottom;
+    for (int id = 0; id < DTP_OCR_NFIELDS; id++)
+        cells[id] = rec->fields[id].box;
+    int n = row_values_by_x(rec, ids, &top, &bottom);
     int margin = (int)(text_px > 0 ? text_px : 12);
     for (int i = 0; i < n; i++) {
         const dtp_ocr_box *b = &rec->fields[ids[i]].box;
@@ -380,21 +393,8 @@ static dtp_status find_gap_status(reader *rd, dtp_ocr_record *rec, dtp_error *er
     dtp_ocr_field *sf = &rec->fields[DTP_OCR_F_STATUS];
     if (sf->raw || sf->reviewed)
         return DTP_OK;
-    int ids[DTP_OCR_NFIELDS], n = 0, top = 1 << 30, bottom = -1;
-    for (int id = 0; id < DTP_OCR_NFIELDS; id++) {
-        const dtp_ocr_field *f = &rec->fields[id];
-        if (!f->raw || !f->has_box || f->box.w <= 0 || f->box.h <= 0)
-            continue;
-        ids[n++] = id;
-        top = f->box.y < top ? f->box.y : top;
-        bottom = f->box.y + f->box.h > bottom ? f->box.y + f->box.h : bottom;
-    }
-    for (int i = 1; i < n; i++) /* by left edge */
-        for (int k = i; k > 0 && rec->fields[ids[k]].box.x < rec->fields[ids[k - 1]].box.x; k--) {
-            int t = ids[k];
-            ids[k] = ids[k - 1];
-            ids[k - 1] = t;
-        }
+    int ids[DTP_OCR_NFIELDS], top, bottom;
+    int n = row_values_by_x(rec, ids, &top, &bottom);
     int px = (int)(rd->img->text_px > 0 ? rd->img->text_px : 12);
     int found = 0;
     char *text = NULL;
