@@ -85,3 +85,31 @@ int dtp_ocr_label_lookup(const char *form, int history_context)
     }
     return -1;
 }
+
+#define NEAR_MAX_CPS 24
+
+int dtp_ocr_label_near(const char *form)
+{
+    int exact = dtp_ocr_label_lookup(form, 0);
+    if (exact >= 0)
+        return exact;
+    unsigned f[NEAR_MAX_CPS + 2], l[NEAR_MAX_CPS];
+    size_t nf = dtp_ocr_utf8_cps(form, f, NEAR_MAX_CPS + 2);
+    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++) {
+        if (labels[i].target < 0 || labels[i].target >= DTP_OCR_NFIELDS)
+            continue;
+        size_t nl = dtp_ocr_utf8_cps(labels[i].text, l, NEAR_MAX_CPS);
+        if (nl < 4)
+            continue;
+        for (size_t skip = 0; skip <= 1; skip++) {
+            if (nf != nl + skip)
+                continue;
+            int mism = 0;
+            for (size_t k = 0; k < nl; k++)
+                mism += f[k + skip] != l[k];
+            if (mism <= 1)
+                return labels[i].target;
+        }
+    }
+    return -1;
+}

@@ -33,4 +33,10 @@ char *dtp_ocr_label_form(const char *s, size_t n);
  * labels (活动, 描述, 日期), which are too generic to match anywhere else. */
 int dtp_ocr_label_lookup(const char *label_form, int history_context);
 
+/* Target field of a label form read on its own (a reread label box): an exact label, or a
+ * field label of 4+ characters equal to the form but for at most one substituted character,
+ * after at most one stray leading character (the crop's margin catches a neighbour's edge).
+ * The history column labels are not considered; -1 when nothing is that near. */
+int dtp_ocr_label_near(const char *label_form);
+
 #endif

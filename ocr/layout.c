@@ -103,14 +103,7 @@ static void load_labels(parser *p)
     p->nlabels = 0;
     for (size_t i = 0; i < n && p->nlabels < sizeof p->labels / sizeof *p->labels; i++) {
         label_cps *lc = &p->labels[p->nlabels];
-        const char *s = l[i].text;
-        size_t len = strlen(s), k = 0;
-        for (size_t b = 0; b < len && k < LABEL_MAX_CPS;) {
-            size_t adv;
-            lc->cp[k++] = dtp_ocr_utf8_decode(s + b, len - b, &adv);
-            b += adv;
-        }
-        lc->n = k;
+        lc->n = dtp_ocr_utf8_cps(l[i].text, lc->cp, LABEL_MAX_CPS);
         lc->target = l[i].target;
         p->nlabels++;
     }

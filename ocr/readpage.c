@@ -496,56 +496,14 @@ static dtp_status on_record(void *ctx, dtp_ocr_record *rec, dtp_error *err)
 /* Code points in s (UTF-8). */
 static size_t cps_of(const char *s)
 {
-    size_t n = 0, len = strlen(s);
-    for (size_t b = 0; b < len; n++) {
-        size_t adv;
-        dtp_ocr_utf8_decode(s + b, len - b, &adv);
-        b += adv ? adv : 1;
-    }
-    return n;
+    return dtp_ocr_utf8_cps(s, NULL, 0);
 }
 
-#define LABEL_CPS 24
-
-static size_t decode_cps(const char *s, unsigned *cp, size_t max)
+/* 1 when t ends in a colon, half- or full-width. */
+static int ends_in_colon(const char *t)
 {
-    size_t n = 0, len = strlen(s);
-    for (size_t b = 0; b < len && n < max;) {
-        size_t adv;
-        cp[n++] = dtp_ocr_utf8_decode(s + b, len - b, &adv);
-        b += adv ? adv : 1;
-    }
-    return n;
-}
-
-/* The field a reread label names: its label form equals a label of 4+ characters but for at
- * most one substituted character, after at most one stray leading character (the crop's
- * margin catches the edge of a neighbour). The history column labels are not considered. */
-static int near_label(const char *form)
-{
-    unsigned f[LABEL_CPS + 2], l[LABEL_CPS];
-    size_t nf = decode_cps(form, f, LABEL_CPS + 2), nlab;
-    const dtp_ocr_label *labels = dtp_ocr_labels(&nlab);
-    int exact = dtp_ocr_label_lookup(form, 0);
-    if (exact >= 0)
-        return exact;
-    for (size_t i = 0; i < nlab; i++) {
-        if (labels[i].target < 0 || labels[i].target >= DTP_OCR_NFIELDS)
-            continue;
-        size_t nl = decode_cps(labels[i].text, l, LABEL_CPS);
-        if (nl < 4)
-            continue;
-        for (size_t skip = 0; skip <= 1; skip++) {
-            if (nf != nl + skip)
-                continue;
-            int mism = 0;
-            for (size_t k = 0; k < nl; k++)
-                mism += f[k + skip] != l[k];
-            if (mism <= 1)
-                return labels[i].target;
-        }
-    }
-    return -1;
+    size_t n = strlen(t);
+    return (n >= 1 && t[n - 1] == ':') || (n >= 3 && strcmp(t + n - 3, "\xEF\xBC\x9A") == 0);
 }
 
 #define RELABEL_MAX_WORDS 12 /* words before the colon */
@@ -595,7 +553,7 @@ static dtp_status relabel_span(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_
     if (st != DTP_OK)
         return st;
     char *f2 = dtp_ocr_label_form(r2, strlen(r2));
-    int target = f2 ? near_label(f2) : -1;
+    int target = f2 ? dtp_ocr_label_near(f2) : -1;
     free(f2);
     if (target < 0 || target >= DTP_OCR_NFIELDS) {
         free(r2);
@@ -669,10 +627,9 @@ static dtp_status relabel(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_p
         }
         for (size_t w = colon + 1; w < L->nwords && st == DTP_OK; w++) {
             const char *t = L->words[w].text;
-            size_t n = t ? strlen(t) : 0;
             /* a word ending in its colon, two or more characters before it */
-            if (n >= 3 && has_colon(t) && cps_of(t) >= 3 && cps_of(t) <= RELABEL_MAX_CPS &&
-                (t[n - 1] == ':' || (n >= 3 && strcmp(t + n - 3, "\xEF\xBC\x9A") == 0)))
+            size_t c = t && ends_in_colon(t) ? cps_of(t) : 0;
+            if (c >= 3 && c <= RELABEL_MAX_CPS)
                 st = relabel_span(e, img, L, w, w, err);
         }
     }

@@ -38,6 +38,19 @@ unsigned dtp_ocr_utf8_decode(const char *s, size_t n, size_t *adv)
     return cp;
 }
 
+size_t dtp_ocr_utf8_cps(const char *s, unsigned *cp, size_t max)
+{
+    size_t n = 0, len = strlen(s);
+    for (size_t b = 0; b < len && (!cp || n < max); n++) {
+        size_t adv;
+        unsigned c = dtp_ocr_utf8_decode(s + b, len - b, &adv);
+        if (cp)
+            cp[n] = c;
+        b += adv;
+    }
+    return n;
+}
+
 size_t dtp_ocr_utf8_encode(unsigned cp, char out[4])
 {
     if (cp < 0x80) {

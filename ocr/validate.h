@@ -14,6 +14,10 @@
  * (at least 1). Malformed or overlong sequences give U+FFFD with *adv = 1. */
 unsigned dtp_ocr_utf8_decode(const char *s, size_t n, size_t *adv);
 
+/* Decode the NUL-terminated s into at most max code points stored in cp (cp NULL: count only,
+ * max ignored); returns how many were decoded. */
+size_t dtp_ocr_utf8_cps(const char *s, unsigned *cp, size_t max);
+
 /* Encode cp as UTF-8 into out (4 bytes); returns the length. */
 size_t dtp_ocr_utf8_encode(unsigned cp, char out[4]);
 

@@ -356,6 +356,19 @@ static void test_labels(void **state)
     assert_string_equal(f, "证书编号");
     assert_int_equal(dtp_ocr_label_lookup(f, 0), DTP_OCR_F_CERT_NO);
     free(f);
+    /* rereads of garbled labels (ocr/readpage.c relabel) */
+    assert_int_equal(dtp_ocr_label_near("证书编号"), DTP_OCR_F_CERT_NO);
+    assert_int_equal(dtp_ocr_label_near("和颁证日期"), DTP_OCR_F_ISSUE_DATE); /* margin */
+    assert_int_equal(dtp_ocr_label_near("颂证日期"), DTP_OCR_F_ISSUE_DATE);   /* one off */
+    assert_int_equal(dtp_ocr_label_near("组织机构代码/鱼一社会信用代码"), DTP_OCR_F_USCC);
+    assert_int_equal(dtp_ocr_label_near("主办单位"), -1);
+    assert_int_equal(dtp_ocr_label_near("颂证日明"), -1); /* two off */
+    assert_int_equal(dtp_ocr_label_near("日期"), -1);     /* a history column: not here */
+    unsigned cp[4];
+    assert_int_equal(dtp_ocr_utf8_cps("证书A", NULL, 0), 3);
+    assert_int_equal(dtp_ocr_utf8_cps("证书AB", cp, 2), 2);
+    assert_int_equal(cp[0], 0x8BC1);
+    assert_int_equal(cp[1], 0x4E66);
     assert_int_equal(dtp_ocr_label_lookup("组织机构代码/统一社会信用代码", 0), DTP_OCR_F_USCC);
     assert_int_equal(dtp_ocr_label_lookup("日期", 0), -1);
     assert_int_equal(dtp_ocr_label_lookup("日期", 1), DTP_OCR_LABEL_EV_DATE);
