@@ -261,6 +261,24 @@ static int engine_teardown(void **state)
     return 0;
 }
 
+/* Read one fixture page through the whole image pipeline (default parameters, the shared
+ * engine), handing each record to cb. */
+static void read_fixture_page(const char *name, dtp_ocr_record_fn cb, void *ctx)
+{
+    size_t n = 0;
+    uint8_t *bytes = read_fixture(name, &n);
+    assert_non_null(bytes);
+    dtp_ocr_params p;
+    dtp_ocr_params_default(&p);
+    dtp_ocr_image *img = NULL;
+    dtp_error err;
+    dtp_error_clear(&err);
+    assert_int_equal(dtp_ocr_image_new(bytes, n, &p, &img, &err), DTP_OK);
+    assert_int_equal(dtp_ocr_read_page(engine, img, NULL, cb, ctx, NULL, &err), DTP_OK);
+    dtp_ocr_image_free(img);
+    free(bytes);
+}
+
 static void cache_key_follows_image_engine_and_params(void **state)
 {
     const char *id = dtp_ocr_engine_identity(engine);
@@ -424,21 +442,9 @@ static dtp_status keep_issue_date(void *ctx, dtp_ocr_record *rec, dtp_error *err
  * JPEG, no colon in the grid style); the label is read again on its own and the date found. */
 static void rereads_a_garbled_label_without_a_colon(void **state)
 {
-    size_t n = 0;
-    uint8_t *jpg = read_fixture("detail-grid-z100-1.jpg", &n);
-    assert_non_null(jpg);
-    dtp_ocr_params p;
-    dtp_ocr_params_default(&p);
-    dtp_ocr_image *img = NULL;
-    dtp_error err;
-    dtp_error_clear(&err);
-    assert_int_equal(dtp_ocr_image_new(jpg, n, &p, &img, &err), DTP_OK);
     char date[32] = "";
-    assert_int_equal(dtp_ocr_read_page(engine, img, NULL, keep_issue_date, date, NULL, &err),
-                     DTP_OK);
+    read_fixture_page("detail-grid-z100-1.jpg", keep_issue_date, date);
     assert_string_equal(date, "2025-12-01"); /* detail-grid-z100-1.json: issue_date */
-    dtp_ocr_image_free(img);
-    free(jpg);
 }
 
 typedef struct statuses {
@@ -474,23 +480,12 @@ static void recovers_a_dropped_status_column_from_the_row_gap(void **state)
                                         "00422ISMS8994R0 expired",  "00124ISMS7625R0M cancelled",
                                         "03721ISMS7144R1M expired", "03722ISMS1296R1S expired",
                                         "00215ISMS0867R1S expired", "14123ISMS3033R1M valid"};
-    size_t n = 0;
-    uint8_t *png = read_fixture("list-table-z080-1.png", &n);
-    assert_non_null(png);
-    dtp_ocr_params p;
-    dtp_ocr_params_default(&p);
-    dtp_ocr_image *img = NULL;
-    dtp_error err;
-    dtp_error_clear(&err);
-    assert_int_equal(dtp_ocr_image_new(png, n, &p, &img, &err), DTP_OK);
     statuses s = {.truth = truth};
-    assert_int_equal(dtp_ocr_read_page(engine, img, NULL, keep_status, &s, NULL, &err), DTP_OK);
+    read_fixture_page("list-table-z080-1.png", keep_status, &s);
     assert_true(s.rows >= 9);
     assert_true(s.in_gap >= 8);
     /* every accepted status whose certificate number was also read is the true one */
     assert_true(s.right >= 8);
-    dtp_ocr_image_free(img);
-    free(png);
 }
 
 typedef struct pool_ctx {
