@@ -95,19 +95,6 @@ static char *dupstr(const char *s)
     return strdup(s ? s : "");
 }
 
-static void copy_trim(char *dst, size_t dstsz, const char *src)
-{
-    while (*src == ' ' || *src == '\t')
-        src++;
-    size_t len = strlen(src);
-    while (len && (src[len - 1] == ' ' || src[len - 1] == '\t' || src[len - 1] == '\r'))
-        len--;
-    if (len >= dstsz)
-        len = dstsz - 1;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
-
 static int is_upper3(const char *s)
 {
     return strlen(s) == 3 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]) &&
@@ -561,7 +548,7 @@ static void iso_codes_pc_version(char *out, size_t outsz)
         return;
     while (fgets(line, sizeof line, f)) {
         if (strncmp(line, "Version:", 8) == 0) {
-            copy_trim(out, outsz, line + 8);
+            (void)dtp_clean_trim_copy(line + 8, out, outsz);
             size_t l = strlen(out);
             if (l && out[l - 1] == '\n')
                 out[l - 1] = '\0';
@@ -622,7 +609,7 @@ static dtp_status field_error(dtp_error *err, const dtp_clean_csv *t, size_t r, 
 static void cell(const dtp_clean_csv *t, size_t r, long c, char *out, size_t outsz)
 {
     const char *v = c >= 0 ? dtp_clean_csv_cell(t, r, (size_t)c) : NULL;
-    copy_trim(out, outsz, v ? v : "");
+    (void)dtp_clean_trim_copy(v ? v : "", out, outsz);
 }
 
 dtp_status dtp_xw_load_aggregates_mem(dtp_xw *xw, const char *data, size_t n, const char *name,
@@ -678,7 +665,7 @@ out:
 static int m49_pad(const char *in, char out[4])
 {
     char t[8];
-    copy_trim(t, sizeof t, in);
+    (void)dtp_clean_trim_copy(in, t, sizeof t);
     size_t l = strlen(t);
     if (l == 0 || l > 3)
         return 0;
@@ -1106,7 +1093,7 @@ dtp_xw_result dtp_xw_code(dtp_xw *xw, dtp_xw_system sys, const char *code_in)
     char code[32];
     if (!xw || !code_in || (unsigned)sys >= NELEM(code_systems))
         return r;
-    copy_trim(code, sizeof code, code_in);
+    (void)dtp_clean_trim_copy(code_in, code, sizeof code);
     const char *sysname = code_systems[sys];
     if (ignored(xw, code, sysname, &r))
         return r;
@@ -1209,7 +1196,7 @@ dtp_xw_result dtp_xw_name(dtp_xw *xw, const char *label_in, const char *system)
     char label[XW_NORM_MAX], key[XW_NORM_MAX], stripped[XW_NORM_MAX];
     if (!xw || !label_in)
         return r;
-    copy_trim(label, sizeof label, label_in);
+    (void)dtp_clean_trim_copy(label_in, label, sizeof label);
     if (!*label)
         return r;
     if (ignored(xw, label, system, &r))

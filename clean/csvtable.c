@@ -308,3 +308,27 @@ dtp_status dtp_clean_csv_require(const dtp_clean_csv *t, const char *const *name
     }
     return DTP_OK;
 }
+
+int dtp_clean_trim_copy(const char *src, char *dst, size_t dstsz)
+{
+    while (*src == ' ' || *src == '\t')
+        src++;
+    size_t len = strlen(src);
+    while (len && (src[len - 1] == ' ' || src[len - 1] == '\t' || src[len - 1] == '\r'))
+        len--;
+    int fits = len < dstsz;
+    if (!fits) {
+        len = dstsz - 1;
+        while (len && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--; /* do not end inside a multi-byte character */
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+    return fits;
+}
+
+int dtp_clean_csv_take(const dtp_clean_csv *t, size_t r, long c, char *dst, size_t dstsz)
+{
+    const char *src = c >= 0 ? dtp_clean_csv_cell(t, r, (size_t)c) : NULL;
+    return dtp_clean_trim_copy(src ? src : "", dst, dstsz);
+}

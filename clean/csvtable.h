@@ -54,4 +54,12 @@ const char *dtp_clean_csv_name(const dtp_clean_csv *t);
 dtp_status dtp_clean_csv_require(const dtp_clean_csv *t, const char *const *names, size_t n,
                                  long *idx, const char *stage, dtp_error *err);
 
+/* Copy src into dst (dstsz > 0) without leading spaces or tabs and trailing spaces, tabs or CRs.
+ * Returns 1 when the trimmed text fits. Otherwise returns 0 and dst still holds a NUL-terminated
+ * prefix, cut at a UTF-8 character boundary, so a message may quote what was read. */
+int dtp_clean_trim_copy(const char *src, char *dst, size_t dstsz);
+
+/* dtp_clean_trim_copy of cell (r, c); a missing cell (c < 0, short row) reads as "". */
+int dtp_clean_csv_take(const dtp_clean_csv *t, size_t r, long c, char *dst, size_t dstsz);
+
 #endif

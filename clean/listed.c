@@ -88,23 +88,6 @@ char *dtp_listed_normalise(const char *name, char *out, size_t outsz)
     return out;
 }
 
-static int take(const dtp_clean_csv *t, size_t r, long c, char *dst, size_t dstsz)
-{
-    const char *src = c >= 0 ? dtp_clean_csv_cell(t, r, (size_t)c) : NULL;
-    if (!src)
-        src = "";
-    while (*src == ' ')
-        src++;
-    size_t len = strlen(src);
-    while (len && (src[len - 1] == ' ' || src[len - 1] == '\r'))
-        len--;
-    if (len >= dstsz)
-        return 0;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-    return 1;
-}
-
 dtp_status dtp_listed_read_mem(const char *data, size_t n, const char *name, dtp_listed *out,
                                dtp_error *err)
 {
@@ -131,15 +114,15 @@ dtp_status dtp_listed_read_mem(const char *data, size_t n, const char *name, dtp
     }
     for (size_t r = 1; r <= rows; r++) {
         dtp_listed_company *c = &out->rows[out->n];
-        if (!take(t, r, idx[0], c->code, sizeof c->code) || !c->code[0]) {
+        if (!dtp_clean_csv_take(t, r, idx[0], c->code, sizeof c->code) || !c->code[0]) {
             st = bad_field(err, t, r, "code", "%s", "code is required (at most 15 bytes)");
             goto out;
         }
-        if (!take(t, r, idx[1], c->name, sizeof c->name) || !c->name[0]) {
+        if (!dtp_clean_csv_take(t, r, idx[1], c->name, sizeof c->name) || !c->name[0]) {
             st = bad_field(err, t, r, "name", "%s", "name is required (at most 255 bytes)");
             goto out;
         }
-        if (!take(t, r, idx[2], c->uscc, sizeof c->uscc)) {
+        if (!dtp_clean_csv_take(t, r, idx[2], c->uscc, sizeof c->uscc)) {
             st = bad_field(err, t, r, "uscc", "%s", "uscc longer than 18 characters");
             goto out;
         }
@@ -149,7 +132,7 @@ dtp_status dtp_listed_read_mem(const char *data, size_t n, const char *name, dtp
             st = bad_field(err, t, r, "uscc", "'%s' fails the GB 32100 check", c->uscc);
             goto out;
         }
-        if (!take(t, r, idx[3], c->exchange, sizeof c->exchange) || !c->exchange[0]) {
+        if (!dtp_clean_csv_take(t, r, idx[3], c->exchange, sizeof c->exchange) || !c->exchange[0]) {
             st = bad_field(err, t, r, "exchange", "%s", "exchange is required (at most 15 bytes)");
             goto out;
         }

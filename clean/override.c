@@ -21,21 +21,6 @@ static const char *const cols[] = {"entity",   "year", "variable", "value", "pub
                        (field)),                                                                   \
      dtp_error_set((err), DTP_ERR_PARSE, "clean", what, (arg)))
 
-/* Trimmed copy; 0 when it does not fit. */
-static int take(const char *src, char *dst, size_t dstsz)
-{
-    while (*src == ' ' || *src == '\t')
-        src++;
-    size_t len = strlen(src);
-    while (len && (src[len - 1] == ' ' || src[len - 1] == '\t' || src[len - 1] == '\r'))
-        len--;
-    if (len >= dstsz)
-        return 0;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-    return 1;
-}
-
 static int real_date(const char *s)
 {
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -96,7 +81,7 @@ dtp_status dtp_override_read_mem(const char *data, size_t n, const char *name,
                 st = fail(err, t, r, cols[c], "field %s is absent (short row)", cols[c]);
                 goto out;
             }
-            if (!take(v, slot[c].dst, slot[c].sz)) {
+            if (!dtp_clean_trim_copy(v, slot[c].dst, slot[c].sz)) {
                 dtp_error_locatef(err, "%s:%zu:%s", dtp_clean_csv_name(t), dtp_clean_csv_line(t, r),
                                   cols[c]);
                 st = dtp_error_set(err, DTP_ERR_PARSE, "clean", "field %s longer than %zu bytes",

@@ -16,23 +16,6 @@
                        (field)),                                                                   \
      dtp_error_set((err), DTP_ERR_PARSE, "clean", what, (arg)))
 
-static int take(const dtp_clean_csv *t, size_t r, long c, char *dst, size_t dstsz)
-{
-    const char *src = c >= 0 ? dtp_clean_csv_cell(t, r, (size_t)c) : NULL;
-    if (!src)
-        src = "";
-    while (*src == ' ')
-        src++;
-    size_t len = strlen(src);
-    while (len && (src[len - 1] == ' ' || src[len - 1] == '\r'))
-        len--;
-    if (len >= dstsz)
-        return 0;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-    return 1;
-}
-
 static int is_iso3(const char *s)
 {
     return strlen(s) == 3 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]) &&
@@ -94,11 +77,11 @@ dtp_status dtp_ref_advanced_read_mem(const char *data, size_t n, const char *nam
     }
     for (size_t r = 1; r <= rows; r++) {
         char code[8], nm[256];
-        if (!take(t, r, idx[0], code, sizeof code) || !is_iso3(code)) {
+        if (!dtp_clean_csv_take(t, r, idx[0], code, sizeof code) || !is_iso3(code)) {
             st = bad_field(err, t, r, "iso3", "'%s' is not an alpha-3 code", code);
             goto out;
         }
-        if (!take(t, r, idx[1], nm, sizeof nm) || !nm[0]) {
+        if (!dtp_clean_csv_take(t, r, idx[1], nm, sizeof nm) || !nm[0]) {
             st = bad_field(err, t, r, "name", "%s", "name is required");
             goto out;
         }
@@ -171,20 +154,20 @@ dtp_status dtp_ref_rcep_read_mem(const char *data, size_t n, const char *name, d
     for (size_t r = 1; r <= rows; r++) {
         dtp_ref_rcep_row *row = &out->rows[out->n];
         char code[8], nm[256], sd[16], ed[16], note[1024];
-        if (!take(t, r, idx[0], code, sizeof code) || !is_iso3(code)) {
+        if (!dtp_clean_csv_take(t, r, idx[0], code, sizeof code) || !is_iso3(code)) {
             st = bad_field(err, t, r, "iso3", "'%s' is not an alpha-3 code", code);
             goto out;
         }
-        if (!take(t, r, idx[1], nm, sizeof nm) || !nm[0]) {
+        if (!dtp_clean_csv_take(t, r, idx[1], nm, sizeof nm) || !nm[0]) {
             st = bad_field(err, t, r, "name", "%s", "name is required");
             goto out;
         }
-        if (!take(t, r, idx[2], sd, sizeof sd) ||
+        if (!dtp_clean_csv_take(t, r, idx[2], sd, sizeof sd) ||
             !parse_date(sd, &row->sign_y, &row->sign_m, &row->sign_d)) {
             st = bad_field(err, t, r, "signature_date", "'%s' is not a YYYY-MM-DD date", sd);
             goto out;
         }
-        if (!take(t, r, idx[3], ed, sizeof ed) ||
+        if (!dtp_clean_csv_take(t, r, idx[3], ed, sizeof ed) ||
             !parse_date(ed, &row->eif_y, &row->eif_m, &row->eif_d)) {
             st = bad_field(err, t, r, "entry_into_force", "'%s' is not a YYYY-MM-DD date", ed);
             goto out;
@@ -193,7 +176,7 @@ dtp_status dtp_ref_rcep_read_mem(const char *data, size_t n, const char *name, d
             st = bad_field(err, t, r, "entry_into_force", "'%s' is before the signature", ed);
             goto out;
         }
-        if (!take(t, r, inote, note, sizeof note)) {
+        if (!dtp_clean_csv_take(t, r, inote, note, sizeof note)) {
             st = bad_field(err, t, r, "note", "%s", "note longer than 1023 bytes");
             goto out;
         }
@@ -279,24 +262,24 @@ dtp_status dtp_ref_provinces_read_mem(const char *data, size_t n, const char *na
     for (size_t r = 1; r <= rows; r++) {
         dtp_ref_province *p = &out->rows[out->n];
         char region[16], inp[8];
-        if (!take(t, r, idx[0], p->code, sizeof p->code) || strlen(p->code) != 2 ||
+        if (!dtp_clean_csv_take(t, r, idx[0], p->code, sizeof p->code) || strlen(p->code) != 2 ||
             !dtp_province_code_known(p->code)) {
             st = bad_field(err, t, r, "code", "'%s' is not a GB/T 2260 province code", p->code);
             goto out;
         }
-        if (!take(t, r, idx[1], p->name_en, sizeof p->name_en) || !p->name_en[0]) {
+        if (!dtp_clean_csv_take(t, r, idx[1], p->name_en, sizeof p->name_en) || !p->name_en[0]) {
             st = bad_field(err, t, r, "name_en", "%s", "name_en is required (at most 47 bytes)");
             goto out;
         }
-        if (!take(t, r, idx[2], p->name_zh, sizeof p->name_zh) || !p->name_zh[0]) {
+        if (!dtp_clean_csv_take(t, r, idx[2], p->name_zh, sizeof p->name_zh) || !p->name_zh[0]) {
             st = bad_field(err, t, r, "name_zh", "%s", "name_zh is required (at most 47 bytes)");
             goto out;
         }
-        if (!take(t, r, idx[3], p->short_zh, sizeof p->short_zh) || !p->short_zh[0]) {
+        if (!dtp_clean_csv_take(t, r, idx[3], p->short_zh, sizeof p->short_zh) || !p->short_zh[0]) {
             st = bad_field(err, t, r, "short_zh", "%s", "short_zh is required (at most 23 bytes)");
             goto out;
         }
-        if (!take(t, r, idx[4], region, sizeof region))
+        if (!dtp_clean_csv_take(t, r, idx[4], region, sizeof region))
             region[0] = '\0';
         if (strcmp(region, "eastern") == 0)
             p->region = DTP_REGION_EASTERN;
@@ -308,7 +291,8 @@ dtp_status dtp_ref_provinces_read_mem(const char *data, size_t n, const char *na
             st = bad_field(err, t, r, "region", "'%s' is not eastern, central or western", region);
             goto out;
         }
-        if (!take(t, r, idx[5], inp, sizeof inp) || (strcmp(inp, "0") && strcmp(inp, "1"))) {
+        if (!dtp_clean_csv_take(t, r, idx[5], inp, sizeof inp) ||
+            (strcmp(inp, "0") && strcmp(inp, "1"))) {
             st = bad_field(err, t, r, "in_panel", "'%s' is not 0 or 1", inp);
             goto out;
         }

@@ -98,6 +98,32 @@ static void caps_and_errors(void **state)
 
 /* Every split of the same bytes into a file gives the same table (the reader feeds lines, so
  * this checks the line logic against libcsv's own state across calls). */
+static void trimmed_copy(void **state)
+{
+    (void)state;
+    char b[8];
+    assert_int_equal(dtp_clean_trim_copy(" \tabc \t\r", b, sizeof b), 1);
+    assert_string_equal(b, "abc");
+    assert_int_equal(dtp_clean_trim_copy("1234567", b, sizeof b), 1);
+    assert_string_equal(b, "1234567");
+    /* too long: 0, and b holds the prefix that fits */
+    assert_int_equal(dtp_clean_trim_copy("12345678", b, sizeof b), 0);
+    assert_string_equal(b, "1234567");
+    /* the prefix never ends inside a UTF-8 character: 中文 is 6 bytes, 中文字 9 */
+    assert_int_equal(dtp_clean_trim_copy("a中文字", b, sizeof b), 0);
+    assert_string_equal(b, "a中文");
+    assert_int_equal(dtp_clean_trim_copy("ab中文字", b, sizeof b), 0);
+    assert_string_equal(b, "ab中");
+    dtp_clean_csv *t = read("a,b\n x ,\n", ',');
+    assert_int_equal(dtp_clean_csv_take(t, 1, 0, b, sizeof b), 1);
+    assert_string_equal(b, "x");
+    assert_int_equal(dtp_clean_csv_take(t, 1, 5, b, sizeof b), 1); /* short row */
+    assert_string_equal(b, "");
+    assert_int_equal(dtp_clean_csv_take(t, 1, -1, b, sizeof b), 1);
+    assert_string_equal(b, "");
+    dtp_clean_csv_free(t);
+}
+
 static void same_table_from_file(void **state)
 {
     const char *s = "a,b\n\"1\n2\",x\n3,\"y\"\"z\"\n";
@@ -121,9 +147,8 @@ static void same_table_from_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(lines_and_quotes),
-        cmocka_unit_test(delimiter_detection),
-        cmocka_unit_test(caps_and_errors),
+        cmocka_unit_test(lines_and_quotes),     cmocka_unit_test(delimiter_detection),
+        cmocka_unit_test(caps_and_errors),      cmocka_unit_test(trimmed_copy),
         cmocka_unit_test(same_table_from_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

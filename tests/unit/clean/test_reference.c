@@ -139,6 +139,13 @@ static void malformed_rows(void **state)
     const char *low = "iso3,name\nusa,United States\n";
     assert_int_equal(dtp_ref_advanced_read_mem(low, strlen(low), "a.csv", &a, &err), DTP_ERR_PARSE);
     assert_string_equal(err.locator, "a.csv:2:iso3");
+    /* a code too long for its buffer: the message quotes what fits, never stale stack bytes
+     * (a libFuzzer find, tests/fuzz/clean_csv/corpus/reference/regress-long-iso3-message) */
+    const char *longcode = "iso3,name\nUSAUSAUSA,United States\n";
+    assert_int_equal(dtp_ref_advanced_read_mem(longcode, strlen(longcode), "a.csv", &a, &err),
+                     DTP_ERR_PARSE);
+    assert_string_equal(err.locator, "a.csv:2:iso3");
+    assert_non_null(strstr(err.message, "'USAUSAU' is not an alpha-3 code"));
     dtp_ref_rcep r;
     const char *date =
         "iso3,name,signature_date,entry_into_force\nCHN,China,2020-11-15,2022-13-01\n";
