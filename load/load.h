@@ -76,6 +76,15 @@ dtp_status dtp_load_open_release(const char *path, sqlite3 **out, dtp_error *err
  * same staging content have the same content hash. */
 dtp_status dtp_load_content_hash(sqlite3 *wh, char out[65], dtp_error *err);
 
+/* PRAGMA integrity_check of the SQLite file at path, on a read-only connection of its own (so
+ * it may run in another thread beside other readers of the file). Each problem line, at most
+ * DTP_LOAD_INTEGRITY_MAX (integrity_check's own limit) plus one when damage stops the check
+ * itself, goes to fn as check "integrity"; *problems receives the count. An error only when the
+ * file cannot be opened. */
+#define DTP_LOAD_INTEGRITY_MAX 100
+dtp_status dtp_load_integrity(const char *path, dtp_load_problem_fn fn, void *ctx,
+                              int64_t *problems, dtp_error *err);
+
 /* Lineage completeness of every published cell (METHODS.md: observed -> observation/record ->
  * artifact; imputed -> two anchors; overridden -> override + replaced value; derived -> input
  * cells -> ... -> artifacts), with artifact presence checked in ar (NULL: the artifacts table

@@ -116,7 +116,7 @@ static dtp_status exec(sqlite3 *db, const char *sql, const char *what, dtp_error
  * the content hash for the manifest, and PRAGMA integrity_check. Each job has its own read-only
  * connection; the checks on the build connection write to temp tables only, so nothing blocks,
  * and on two cores the publish waits for the longest of the three rather than their sum. */
-#define INTEGRITY_MAX_MESSAGES 100 /* integrity_check's own default limit */
+#define INTEGRITY_MAX_MESSAGES (DTP_LOAD_INTEGRITY_MAX + 1) /* and "could not complete" */
 
 typedef struct {
     const char *path;
@@ -130,42 +130,34 @@ typedef struct {
     int running;
 } side_job;
 
-static dtp_status integrity_messages(sqlite3 *db, side_job *j, dtp_error *err)
+/* dtp_load_integrity's problems, kept for the publishing thread to record */
+static void collect_integrity(void *v, const dtp_load_problem *p)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
-        return db_fail(db, "prepare integrity check", err);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *m = (const char *)sqlite3_column_text(s, 0);
-        if (m && strcmp(m, "ok") != 0 && j->nmsgs < INTEGRITY_MAX_MESSAGES) {
-            if (!(j->msgs[j->nmsgs] = strdup(m))) {
-                sqlite3_finalize(s);
-                return dtp_error_set(err, DTP_ERR_NOMEM, "load", "out of memory");
-            }
-            j->nmsgs++;
-        }
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, "integrity check", err);
-    return DTP_OK;
+    side_job *j = v;
+    if (j->nmsgs < INTEGRITY_MAX_MESSAGES && p->detail && (j->msgs[j->nmsgs] = strdup(p->detail)))
+        j->nmsgs++;
 }
 
 static void *side_job_run(void *v)
 {
     side_job *j = v;
-    sqlite3 *db = NULL;
     dtp_error_clear(&j->err);
+    if (j->integrity) {
+        int64_t n = 0;
+        j->st = dtp_load_integrity(j->path, collect_integrity, j, &n, &j->err);
+        if (j->st == DTP_OK && (int64_t)j->nmsgs < n) /* a message could not be kept */
+            j->st = dtp_error_set(&j->err, DTP_ERR_NOMEM, "load", "out of memory");
+        return NULL;
+    }
+    sqlite3 *db = NULL;
     if (sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         dtp_error_locatef(&j->err, "%s", j->path);
-        j->st = db_fail(db, "open release file for checking", &j->err);
+        j->st = db_fail(db, "open release file for the content hash", &j->err);
     } else {
         (void)sqlite3_exec(db, "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -65536;", NULL,
                            NULL, NULL);
-        j->st = j->integrity ? integrity_messages(db, j, &j->err)
-                             : dtp_load_content_hash(db, j->hex, &j->err);
+        j->st = dtp_load_content_hash(db, j->hex, &j->err);
     }
     sqlite3_close(db);
     return NULL;

@@ -424,6 +424,76 @@ static void test_kill_at_each_step(void **state)
     assert_int_equal(fixture_spawn(argv, NULL, NULL), 0);
 }
 
+static void count_problem(void *ctx, const dtp_load_problem *p)
+{
+    assert_string_equal(p->check, "integrity");
+    assert_non_null(p->detail);
+    (*(int *)ctx)++;
+}
+
+/* dtp_load_integrity, which publish runs beside its other checks: a clean release has no
+ * problem; one with a damaged index page, and a file that is not a database, do. */
+static void test_integrity_check(void **state)
+{
+    fixture *f = *state;
+    dtp_load_result r;
+    publish_ok(f, &r);
+    dtp_error err;
+    dtp_error_clear(&err);
+    int64_t n = -1;
+    int seen = 0;
+    assert_int_equal(dtp_load_integrity(f->warehouse, count_problem, &seen, &n, &err), DTP_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(seen, 0);
+
+    /* a copy whose largest index has its root page's cell area overwritten */
+    char copy[400];
+    snprintf(copy, sizeof copy, "%s/damaged.db", f->dir);
+    sqlite3 *wh = open_wh(f->warehouse);
+    long long page = 0, psize = 0;
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(wh,
+                                        "SELECT rootpage, (SELECT page_size FROM pragma_page_size)"
+                                        " FROM sqlite_schema WHERE type = 'index' AND sql IS NOT"
+                                        " NULL ORDER BY name LIMIT 1",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    page = sqlite3_column_int64(s, 0);
+    psize = sqlite3_column_int64(s, 1);
+    sqlite3_finalize(s);
+    sqlite3_close(wh);
+    assert_true(page > 1 && psize >= 512);
+    FILE *in = fopen(f->warehouse, "rb"), *out = fopen(copy, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[4096];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, k, out), k);
+    fclose(in);
+    /* the last 64 bytes of the page hold index keys (cells fill a page from its end) */
+    assert_int_equal(fseek(out, (long)(page * psize - 64), SEEK_SET), 0);
+    memset(buf, 0x7f, 64);
+    assert_int_equal(fwrite(buf, 1, 64, out), 64);
+    assert_int_equal(fclose(out), 0);
+    seen = 0;
+    assert_int_equal(dtp_load_integrity(copy, count_problem, &seen, &n, &err), DTP_OK);
+    assert_true(n > 0);
+    assert_int_equal(seen, n);
+
+    /* not a database at all: the check cannot complete, which is a problem, not an error */
+    out = fopen(copy, "wb");
+    assert_non_null(out);
+    memset(buf, 'x', sizeof buf);
+    assert_int_equal(fwrite(buf, 1, sizeof buf, out), sizeof buf);
+    assert_int_equal(fclose(out), 0);
+    seen = 0;
+    assert_int_equal(dtp_load_integrity(copy, count_problem, &seen, &n, &err), DTP_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(seen, 1);
+}
+
 static void test_lock_held(void **state)
 {
     fixture *f = *state;
@@ -444,6 +514,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lineage_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_releases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_at_each_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_integrity_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_held, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
