@@ -628,7 +628,7 @@ static dtp_status refine_bounds(const parser *p, size_t header, list_state *ls,
  * characters standing apart between them (a label OCR could not read): such a column keeps its
  * values out of its neighbours' and is not stored (target -1). */
 static void header_columns(const line_info *hd, int *targets, size_t *start, size_t *end,
-                           size_t *nc)
+                           size_t *nc, size_t *gfrom, size_t *gto)
 {
     size_t n = 0, g = 0, h = 0;
     while (g < hd->ng && n < MAX_HITS) {
@@ -637,6 +637,10 @@ static void header_columns(const line_info *hd, int *targets, size_t *start, siz
             start[n] = (size_t)(hd->g[g].x0 > 0 ? hd->g[g].x0 : 0);
             size_t last = hd->hits[h].gv - 1;
             end[n] = (size_t)(hd->g[last].x1 > 0 ? hd->g[last].x1 : 0);
+            if (gfrom) {
+                gfrom[n] = g;
+                gto[n] = hd->hits[h].gv;
+            }
             n++;
             g = hd->hits[h].gv;
             h++;
@@ -654,6 +658,10 @@ static void header_columns(const line_info *hd, int *targets, size_t *start, siz
             targets[n] = -1;
             start[n] = (size_t)(hd->g[g].x0 > 0 ? hd->g[g].x0 : 0);
             end[n] = (size_t)(hd->g[stop - 1].x1 > 0 ? hd->g[stop - 1].x1 : 0);
+            if (gfrom) {
+                gfrom[n] = g;
+                gto[n] = stop;
+            }
             n++;
         }
         g = stop;
@@ -668,7 +676,7 @@ static dtp_status read_list(parser *p, size_t header)
         return dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
     const line_info *hd = &p->li[header];
     size_t lab_start[MAX_HITS], lab_end[MAX_HITS];
-    header_columns(hd, ls->targets, lab_start, lab_end, &ls->nc);
+    header_columns(hd, ls->targets, lab_start, lab_end, &ls->nc, NULL, NULL);
     for (size_t c = 0; c < ls->nc; c++) {
         if (ls->targets[c] == DTP_OCR_F_CERT_NO && ls->key == 0)
             ls->key = c;
@@ -955,48 +963,42 @@ out:
     return st;
 }
 
-dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
-                              dtp_ocr_record_fn cb, void *ctx, dtp_error *err)
+/* The rows, glyphs and label hits of a page, and the index of its list header (p->nl: none). */
+static dtp_status parser_setup(parser *p, const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
+                               dtp_error *err, size_t *header)
 {
-    parser *p = calloc(1, sizeof *p);
-    dtp_status st = DTP_OK;
-    if (!p)
-        return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
     p->page = page;
     if (opts)
         p->opts = *opts;
     else
         dtp_ocr_layout_opts_default(&p->opts);
-    p->cb = cb;
-    p->ctx = ctx;
     p->err = err;
     dtp_error_clear(err); /* no locator of an earlier call may stay behind */
     dtp_error_where(err, "cnca", page->image_sha256, NULL);
     load_labels(p);
-    st = build_rows(p);
+    dtp_status st = build_rows(p);
     if (st != DTP_OK)
-        goto out;
+        return st;
     p->li = p->nl ? calloc(p->nl, sizeof *p->li) : NULL;
-    if (p->nl && !p->li) {
-        st = dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
-        goto out;
-    }
-    size_t header = p->nl;
+    if (p->nl && !p->li)
+        return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+    *header = p->nl;
     for (size_t i = 0; i < p->nl; i++) {
         p->li[i].line = &p->rows[i];
         st = build_glyphs(p, &p->li[i]);
-        if (st != DTP_OK) {
-            st = fail(p, st, i,
-                      st == DTP_ERR_LIMIT ? "line longer than the glyph cap" : "out of memory");
-            goto out;
-        }
+        if (st != DTP_OK)
+            return fail(p, st, i,
+                        st == DTP_ERR_LIMIT ? "line longer than the glyph cap" : "out of memory");
         find_hits(p, &p->li[i], 0, p->li[i].hits, &p->li[i].nhits);
         find_hits(p, &p->li[i], 1, p->li[i].hhits, &p->li[i].nhhits);
-        if (header == p->nl && is_header(&p->li[i]))
-            header = i;
+        if (*header == p->nl && is_header(&p->li[i]))
+            *header = i;
     }
-    st = header < p->nl ? read_list(p, header) : is_card_list(p) ? read_cards(p) : read_detail(p);
-out:
+    return DTP_OK;
+}
+
+static void parser_free(parser *p)
+{
     for (size_t i = 0; p->li && i < p->nl; i++)
         free(p->li[i].g);
     free(p->li);
@@ -1004,5 +1006,63 @@ out:
         free(p->rows[i].words);
     free(p->rows);
     free(p);
+}
+
+dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
+                              dtp_ocr_record_fn cb, void *ctx, dtp_error *err)
+{
+    parser *p = calloc(1, sizeof *p);
+    if (!p)
+        return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+    p->cb = cb;
+    p->ctx = ctx;
+    size_t header = 0;
+    dtp_status st = parser_setup(p, page, opts, err, &header);
+    if (st == DTP_OK)
+        st = header < p->nl    ? read_list(p, header)
+             : is_card_list(p) ? read_cards(p)
+                               : read_detail(p);
+    parser_free(p);
+    return st;
+}
+
+dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
+                                        dtp_ocr_unread_header_fn fn, void *ctx, dtp_error *err)
+{
+    parser *p = calloc(1, sizeof *p);
+    if (!p)
+        return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
+    size_t header = 0;
+    dtp_status st = parser_setup(p, page, opts, err, &header);
+    if (st != DTP_OK || header >= p->nl) {
+        parser_free(p);
+        return st;
+    }
+    const line_info *hd = &p->li[header];
+    int targets[MAX_HITS], named[DTP_OCR_NFIELDS] = {0};
+    size_t start[MAX_HITS], end[MAX_HITS], gfrom[MAX_HITS], gto[MAX_HITS], nc = 0;
+    header_columns(hd, targets, start, end, &nc, gfrom, gto);
+    for (size_t c = 0; c < nc; c++)
+        if (targets[c] >= 0 && targets[c] < DTP_OCR_NFIELDS)
+            named[targets[c]] = 1;
+    for (size_t c = 0; c < nc && st == DTP_OK; c++) {
+        if (targets[c] >= 0 || gto[c] <= gfrom[c])
+            continue;
+        size_t w0 = hd->g[gfrom[c]].word, w1 = hd->g[gto[c] - 1].word;
+        if (w1 < w0 || w1 >= hd->line->nwords)
+            continue;
+        dtp_ocr_box box = hd->line->words[w0]->box;
+        for (size_t w = w0 + 1; w <= w1; w++) {
+            const dtp_ocr_box *b = &hd->line->words[w]->box;
+            int x1 = box.x + box.w > b->x + b->w ? box.x + box.w : b->x + b->w;
+            int y1 = box.y + box.h > b->y + b->h ? box.y + box.h : b->y + b->h;
+            box.x = box.x < b->x ? box.x : b->x;
+            box.y = box.y < b->y ? box.y : b->y;
+            box.w = x1 - box.x;
+            box.h = y1 - box.y;
+        }
+        st = fn(ctx, hd->line->words + w0, w1 - w0 + 1, box, named);
+    }
+    parser_free(p);
     return st;
 }

@@ -34,4 +34,16 @@ void dtp_ocr_layout_opts_default(dtp_ocr_layout_opts *o);
 dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
                               dtp_ocr_record_fn cb, void *ctx, dtp_error *err);
 
+/* A column of the page's result-list header that stands apart like a label but reads as none
+ * (a label the full-page pass garbled, "BRR" for 组织名称): its words (borrowed from the page,
+ * left to right), the box they span, and named[field] = 1 for each field the header's other
+ * labels name. Returning an error stops the walk. */
+typedef dtp_status (*dtp_ocr_unread_header_fn)(void *ctx, const dtp_ocr_word *const *words,
+                                               size_t nwords, dtp_ocr_box box, const int *named);
+
+/* Call fn for each such column of the page's list header; a page without a list header has
+ * none. Errors as dtp_ocr_parse_page. */
+dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
+                                        dtp_ocr_unread_header_fn fn, void *ctx, dtp_error *err);
+
 #endif

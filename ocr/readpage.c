@@ -16,7 +16,7 @@ void dtp_ocr_read_opts_default(dtp_ocr_read_opts *o)
 /* Glyph height of the third reading of free text (the second reads at the engine's 36). */
 #define THIRD_READ_PX 24
 /* Lowest character confidence of the two agreeing readings when a third one was needed. */
-#define THIRD_READ_MIN_CONF 75.0f
+#define THIRD_READ_MIN_CONF 80.0f
 
 /* Which part of a record a reading belongs to: a record field, or a part of a history event. */
 typedef enum part_kind { PART_FIELD, PART_ACTIVITY, PART_DESCRIPTION, PART_DATE } part_kind;
@@ -506,6 +506,53 @@ static int ends_in_colon(const char *t)
     return (n >= 1 && t[n - 1] == ':') || (n >= 3 && strcmp(t + n - 3, "\xEF\xBC\x9A") == 0);
 }
 
+/* Read box again on its own. When the reading is within one character of a field's label,
+ * *text receives it (the caller frees) and *target the field; otherwise *text is NULL. A box
+ * the engine cannot read is no label, not an error. */
+static dtp_status reread_label(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_box box,
+                               int *target, char **text, dtp_error *err)
+{
+    *text = NULL;
+    *target = -1;
+    char *r2 = NULL;
+    dtp_status st = dtp_ocr_reread_region(e, img, box, DTP_OCR_READ_LINE, &r2, NULL, err);
+    if (st == DTP_ERR_PARSE) {
+        dtp_error_clear(err);
+        return DTP_OK;
+    }
+    if (st != DTP_OK)
+        return st;
+    char *f2 = dtp_ocr_label_form(r2, strlen(r2));
+    int t = f2 ? dtp_ocr_label_near(f2) : -1;
+    free(f2);
+    if (t < 0 || t >= DTP_OCR_NFIELDS) {
+        free(r2);
+        return DTP_OK;
+    }
+    *target = t;
+    *text = r2;
+    return DTP_OK;
+}
+
+/* text (consumed) becomes the first of the words, with box; the others are emptied. */
+static dtp_status replace_words(dtp_ocr_word *const *words, size_t n, char *text, dtp_ocr_box box,
+                                dtp_error *err)
+{
+    for (size_t w = 1; w < n; w++) {
+        char *empty = strdup("");
+        if (!empty) {
+            free(text);
+            return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
+        }
+        free(words[w]->text);
+        words[w]->text = empty;
+    }
+    free(words[0]->text);
+    words[0]->text = text;
+    words[0]->box = box;
+    return DTP_OK;
+}
+
 #define RELABEL_MAX_WORDS 12 /* words before the colon */
 #define RELABEL_MAX_CPS 18   /* characters before the colon (the longest label is 15) */
 
@@ -545,43 +592,23 @@ static dtp_status relabel_span(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_
     if (known || box.w <= 0 || box.h <= 0)
         return DTP_OK;
     char *r2 = NULL;
-    dtp_status st = dtp_ocr_reread_region(e, img, box, DTP_OCR_READ_LINE, &r2, NULL, err);
-    if (st == DTP_ERR_PARSE) {
-        dtp_error_clear(err);
-        return DTP_OK;
-    }
-    if (st != DTP_OK)
+    int target = -1;
+    dtp_status st = reread_label(e, img, box, &target, &r2, err);
+    if (st != DTP_OK || !r2)
         return st;
-    char *f2 = dtp_ocr_label_form(r2, strlen(r2));
-    int target = f2 ? dtp_ocr_label_near(f2) : -1;
-    free(f2);
-    if (target < 0 || target >= DTP_OCR_NFIELDS) {
-        free(r2);
-        return DTP_OK;
-    }
     /* the reread label (plus its colon) stands in the first word; the others are emptied */
     size_t n2 = strlen(r2);
-    char *label = malloc(n2 + 2);
+    char *label = realloc(r2, n2 + 2);
     if (!label) {
         free(r2);
         return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
     }
-    memcpy(label, r2, n2);
     memcpy(label + n2, ":", 2);
-    free(r2);
-    for (size_t w = from; w <= to; w++) {
-        free(L->words[w].text);
-        L->words[w].text = NULL;
-    }
-    for (size_t w = from + 1; w <= to; w++) {
-        if (!(L->words[w].text = strdup(""))) {
-            free(label);
-            return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "out of memory");
-        }
-    }
-    L->words[from].text = label;
-    L->words[from].box = box;
-    return DTP_OK;
+    dtp_ocr_word *span[RELABEL_MAX_WORDS + 1];
+    size_t n = 0;
+    for (size_t w = from; w <= to && n < sizeof span / sizeof span[0]; w++)
+        span[n++] = &L->words[w];
+    return replace_words(span, n, label, box, err);
 }
 
 static int has_colon(const char *t)
@@ -636,6 +663,37 @@ static dtp_status relabel(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_p
     return st;
 }
 
+typedef struct header_fix {
+    dtp_ocr_engine *e;
+    const dtp_ocr_image *img;
+    dtp_error *err;
+} header_fix;
+
+/* A list header column that reads as no label: read its box again, and when that reading is
+ * the label of a field the header does not name yet, it replaces the garbled words (组织名称
+ * read as "BRR" on the full page, whose column was otherwise not stored). The words belong to
+ * the page dtp_ocr_read_page owns, so they may be changed. */
+static dtp_status relabel_header_column(void *ctx, const dtp_ocr_word *const *words, size_t n,
+                                        dtp_ocr_box box, const int *named)
+{
+    header_fix *hf = ctx;
+    dtp_ocr_word *span[16];
+    if (n > sizeof span / sizeof span[0])
+        return DTP_OK; /* not a label's worth of words */
+    char *r2 = NULL;
+    int target = -1;
+    dtp_status st = reread_label(hf->e, hf->img, box, &target, &r2, hf->err);
+    if (st != DTP_OK || !r2)
+        return st;
+    if (named[target]) { /* a second column of a field already named: leave it unread */
+        free(r2);
+        return DTP_OK;
+    }
+    for (size_t k = 0; k < n; k++)
+        span[k] = (dtp_ocr_word *)words[k];
+    return replace_words(span, n, r2, box, hf->err);
+}
+
 dtp_status dtp_ocr_read_page(dtp_ocr_engine *e, const dtp_ocr_image *img,
                              const dtp_ocr_read_opts *opts, dtp_ocr_record_fn cb, void *ctx,
                              dtp_ocr_page **page_out, dtp_error *err)
@@ -651,6 +709,14 @@ dtp_status dtp_ocr_read_page(dtp_ocr_engine *e, const dtp_ocr_image *img,
     dtp_status st = dtp_ocr_recognize_image(e, img, &page, err);
     if (st == DTP_OK && opts->second_pass)
         st = relabel(e, img, page, err);
+    if (st == DTP_OK && opts->second_pass) {
+        header_fix hf = {e, img, err};
+        st = dtp_ocr_layout_unread_header(page, &opts->layout, relabel_header_column, &hf, err);
+        if (st == DTP_ERR_UNSUPPORTED || st == DTP_ERR_LIMIT) { /* the parse below says so */
+            dtp_error_clear(err);
+            st = DTP_OK;
+        }
+    }
     if (st != DTP_OK) {
         dtp_ocr_page_free(page);
         return st;

@@ -1,6 +1,7 @@
 /* Fuzz the field rules and the layout parser. The input is used three ways: as one field text
  * for every validator; as a recognised page (lines split at '\n', words at '|', a word's box and
- * confidence taken from its bytes) for dtp_ocr_parse_page, whose records are then judged and
+ * confidence taken from its bytes) for dtp_ocr_parse_page (and the walk over a list header's
+ * unread columns, dtp_ocr_layout_unread_header), whose records are then judged and
  * written to the review queue; and as a corrections CSV applied to those records. */
 #include <stdint.h>
 #include <stdio.h>
@@ -94,6 +95,20 @@ static void page_free(dtp_ocr_page *pg)
     free(pg->lines);
 }
 
+/* Every unread header column's words lie in the page and its box is not inverted. */
+static dtp_status unread(void *arg, const dtp_ocr_word *const *words, size_t n, dtp_ocr_box box,
+                         const int *named)
+{
+    (void)arg;
+    (void)named;
+    if (n == 0 || box.w < 0 || box.h < 0)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        if (!words[i])
+            abort();
+    return DTP_OK;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s = malloc(size + 1);
@@ -113,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dtp_ocr_layout_opts_default(&o);
     o.max_label_mismatch = size & 1 ? 1 : 2;
     dtp_ocr_parse_page(&pg, &o, sink, &c, &err);
+    dtp_ocr_layout_unread_header(&pg, &o, unread, NULL, &err);
     page_free(&pg);
     if (c.out)
         fclose(c.out);

@@ -273,6 +273,26 @@ static void test_card_list(void **state)
     pb_free(&pg);
 }
 
+typedef struct unread {
+    int calls;
+    char text[64];
+    dtp_ocr_box box;
+    int named[DTP_OCR_NFIELDS];
+} unread;
+
+static dtp_status on_unread(void *ctx, const dtp_ocr_word *const *words, size_t n, dtp_ocr_box box,
+                            const int *named)
+{
+    unread *u = ctx;
+    u->calls++;
+    u->text[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        strncat(u->text, words[i]->text, sizeof u->text - strlen(u->text) - 1);
+    u->box = box;
+    memcpy(u->named, named, sizeof u->named);
+    return DTP_OK;
+}
+
 /* A table list whose header lost a label to OCR (组织名称 read as BRR) and whose project values
  * are wider than their header, split by OCR into two words: the unread column keeps its values
  * out of its neighbours, and the project column's bound falls in the cell gap, not between the
@@ -310,6 +330,47 @@ static void test_list_garbled_header(void **state)
         assert_string_equal(c.recs[i]->fields[DTP_OCR_F_STATUS].raw, st[i]);
     }
     collector_free(&c);
+
+    /* the unread column is reported once, with its word and the fields the header names */
+    unread u = {0};
+    assert_int_equal(dtp_ocr_layout_unread_header(&pg, NULL, on_unread, &u, &err), DTP_OK);
+    assert_int_equal(u.calls, 1);
+    assert_string_equal(u.text, "BRR");
+    assert_int_equal(u.box.x, 200);
+    assert_int_equal(u.box.w, 3 * PB_ASCII_W);
+    assert_true(u.named[DTP_OCR_F_CERT_NO] && u.named[DTP_OCR_F_PROJECT] &&
+                u.named[DTP_OCR_F_STATUS] && u.named[DTP_OCR_F_EXPIRY_DATE]);
+    assert_false(u.named[DTP_OCR_F_ORG_NAME]);
+    /* the reader puts a reread label in its place (readpage.c): the column is stored */
+    free(pg.lines[0].words[1].text);
+    pg.lines[0].words[1].text = strdup("组织名称");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(c.recs[i]->fields[DTP_OCR_F_ORG_NAME].raw,
+                            "南京华信智能科技股份有限公司");
+        assert_string_equal(c.recs[i]->fields[DTP_OCR_F_PROJECT].raw, "信息安全管理体系认证");
+    }
+    collector_free(&c);
+    memset(&u, 0, sizeof u);
+    assert_int_equal(dtp_ocr_layout_unread_header(&pg, NULL, on_unread, &u, &err), DTP_OK);
+    assert_int_equal(u.calls, 0);
+    pb_free(&pg);
+}
+
+/* A page without a list header has no unread header column. */
+static void test_unread_header_detail(void **state)
+{
+    (void)state;
+    dtp_ocr_page pg;
+    pb_init(&pg, "f00e");
+    pb_words(&pg, 60, 100, 94, "证书编号|00123ISMS1675R1S");
+    pb_words(&pg, 90, 100, 94, "BRR|兴原认证中心有限公司");
+    unread u = {0};
+    dtp_error err;
+    assert_int_equal(dtp_ocr_layout_unread_header(&pg, NULL, on_unread, &u, &err), DTP_OK);
+    assert_int_equal(u.calls, 0);
     pb_free(&pg);
 }
 
@@ -434,9 +495,13 @@ static void test_bad_pages(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_detail_page),    cmocka_unit_test(test_list_page),
-        cmocka_unit_test(test_card_list),      cmocka_unit_test(test_list_garbled_header),
-        cmocka_unit_test(test_detail_nav_bar), cmocka_unit_test(test_ocr_noise),
+        cmocka_unit_test(test_detail_page),
+        cmocka_unit_test(test_list_page),
+        cmocka_unit_test(test_card_list),
+        cmocka_unit_test(test_list_garbled_header),
+        cmocka_unit_test(test_unread_header_detail),
+        cmocka_unit_test(test_detail_nav_bar),
+        cmocka_unit_test(test_ocr_noise),
         cmocka_unit_test(test_bad_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
