@@ -13,7 +13,8 @@ enum {
     DTP_OCR_LABEL_EV_ACTIVITY,   /* history table columns: 活动 | 描述 | 日期 */
     DTP_OCR_LABEL_EV_DESCRIPTION,
     DTP_OCR_LABEL_EV_DATE,
-    DTP_OCR_LABEL_IGNORED /* header words that are no field (序号, 操作) */
+    DTP_OCR_LABEL_IGNORED, /* header words that are no field (序号, 操作) */
+    DTP_OCR_LABEL_TARGETS  /* one past the largest target */
 };
 
 typedef struct dtp_ocr_label {

@@ -627,26 +627,37 @@ static dtp_status refine_bounds(const parser *p, size_t header, list_state *ls,
 /* The header's columns, left to right: each label hit, and each run of two or more other
  * characters standing apart between them (a label OCR could not read): such a column keeps its
  * values out of its neighbours' and is not stored (target -1). */
+static void header_columns_of(const line_info *hd, const hit *hits, size_t nhits, int *targets,
+                              size_t *start, size_t *end, size_t *nc, size_t *gfrom, size_t *gto);
+
 static void header_columns(const line_info *hd, int *targets, size_t *start, size_t *end,
                            size_t *nc, size_t *gfrom, size_t *gto)
 {
+    header_columns_of(hd, hd->hits, hd->nhits, targets, start, end, nc, gfrom, gto);
+}
+
+/* header_columns over the given label hits (a line's field hits, or its hits with the history
+ * column labels admitted). */
+static void header_columns_of(const line_info *hd, const hit *hits, size_t nhits, int *targets,
+                              size_t *start, size_t *end, size_t *nc, size_t *gfrom, size_t *gto)
+{
     size_t n = 0, g = 0, h = 0;
     while (g < hd->ng && n < MAX_HITS) {
-        if (h < hd->nhits && hd->hits[h].g0 == g) {
-            targets[n] = hd->hits[h].target;
+        if (h < nhits && hits[h].g0 == g) {
+            targets[n] = hits[h].target;
             start[n] = (size_t)(hd->g[g].x0 > 0 ? hd->g[g].x0 : 0);
-            size_t last = hd->hits[h].gv - 1;
+            size_t last = hits[h].gv - 1;
             end[n] = (size_t)(hd->g[last].x1 > 0 ? hd->g[last].x1 : 0);
             if (gfrom) {
                 gfrom[n] = g;
-                gto[n] = hd->hits[h].gv;
+                gto[n] = hits[h].gv;
             }
             n++;
-            g = hd->hits[h].gv;
+            g = hits[h].gv;
             h++;
             continue;
         }
-        size_t stop = h < hd->nhits ? hd->hits[h].g0 : hd->ng, k = g, real = 0;
+        size_t stop = h < nhits ? hits[h].g0 : hd->ng, k = g, real = 0;
         for (; k < stop; k++)
             real += !is_rule(hd->g[k].cp) && !is_edge_punct(hd->g[k].cp);
         /* stray text touching a label is part of it (获证 before 组织名称): a column of its
@@ -1026,6 +1037,56 @@ dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opt
     return st;
 }
 
+/* fn for each column of header line li (by the given hits) that reads as no label. */
+/* fn for the words of glyphs [g0, g1) of li, with the box they span. */
+static dtp_status report_span(const line_info *li, size_t g0, size_t g1, int history,
+                              const int *named, dtp_ocr_unread_header_fn fn, void *ctx)
+{
+    size_t w0 = li->g[g0].word, w1 = li->g[g1 - 1].word;
+    if (w1 < w0 || w1 >= li->line->nwords)
+        return DTP_OK;
+    dtp_ocr_box box = li->line->words[w0]->box;
+    for (size_t w = w0 + 1; w <= w1; w++) {
+        const dtp_ocr_box *b = &li->line->words[w]->box;
+        int x1 = box.x + box.w > b->x + b->w ? box.x + box.w : b->x + b->w;
+        int y1 = box.y + box.h > b->y + b->h ? box.y + box.h : b->y + b->h;
+        box.x = box.x < b->x ? box.x : b->x;
+        box.y = box.y < b->y ? box.y : b->y;
+        box.w = x1 - box.x;
+        box.h = y1 - box.y;
+    }
+    return fn(ctx, li->line->words + w0, w1 - w0 + 1, box, history, named);
+}
+
+/* fn for each column of header line li (by the given hits) that reads as no label. A column
+ * of unread text is split where a glyph's height of space stands between its characters (措述
+ * 日其: two garbled labels side by side); pieces of one character are no label. */
+static dtp_status report_unread(const line_info *li, const hit *hits, size_t nhits, int history,
+                                dtp_ocr_unread_header_fn fn, void *ctx)
+{
+    int targets[MAX_HITS], named[DTP_OCR_LABEL_TARGETS] = {0};
+    size_t start[MAX_HITS], end[MAX_HITS], gfrom[MAX_HITS], gto[MAX_HITS], nc = 0;
+    header_columns_of(li, hits, nhits, targets, start, end, &nc, gfrom, gto);
+    for (size_t c = 0; c < nc; c++)
+        if (targets[c] >= 0 && targets[c] < DTP_OCR_LABEL_TARGETS)
+            named[targets[c]] = 1;
+    long gh = li->line->box.h > 0 ? li->line->box.h : 0;
+    dtp_status st = DTP_OK;
+    for (size_t c = 0; c < nc && st == DTP_OK; c++) {
+        if (targets[c] >= 0 || gto[c] <= gfrom[c])
+            continue;
+        size_t from = gfrom[c];
+        for (size_t g = gfrom[c] + 1; g <= gto[c] && st == DTP_OK; g++) {
+            if (g < gto[c] && (long)li->g[g].x0 - (long)li->g[g - 1].x1 < gh)
+                continue;
+            if (g - from >= 2)
+                st = report_span(li, from, g, history, named, fn, ctx);
+            from = g;
+        }
+    }
+    return st;
+}
+
 dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
                                         dtp_ocr_unread_header_fn fn, void *ctx, dtp_error *err)
 {
@@ -1034,34 +1095,32 @@ dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_
         return dtp_error_set(err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
     size_t header = 0;
     dtp_status st = parser_setup(p, page, opts, err, &header);
-    if (st != DTP_OK || header >= p->nl) {
+    if (st != DTP_OK) {
         parser_free(p);
         return st;
     }
-    const line_info *hd = &p->li[header];
-    int targets[MAX_HITS], named[DTP_OCR_NFIELDS] = {0};
-    size_t start[MAX_HITS], end[MAX_HITS], gfrom[MAX_HITS], gto[MAX_HITS], nc = 0;
-    header_columns(hd, targets, start, end, &nc, gfrom, gto);
-    for (size_t c = 0; c < nc; c++)
-        if (targets[c] >= 0 && targets[c] < DTP_OCR_NFIELDS)
-            named[targets[c]] = 1;
-    for (size_t c = 0; c < nc && st == DTP_OK; c++) {
-        if (targets[c] >= 0 || gto[c] <= gfrom[c])
+    for (size_t i = 0; i < p->nl && st == DTP_OK; i++) {
+        const line_info *li = &p->li[i];
+        if (i == header) {
+            st = report_unread(li, li->hits, li->nhits, 0, fn, ctx);
             continue;
-        size_t w0 = hd->g[gfrom[c]].word, w1 = hd->g[gto[c] - 1].word;
-        if (w1 < w0 || w1 >= hd->line->nwords)
-            continue;
-        dtp_ocr_box box = hd->line->words[w0]->box;
-        for (size_t w = w0 + 1; w <= w1; w++) {
-            const dtp_ocr_box *b = &hd->line->words[w]->box;
-            int x1 = box.x + box.w > b->x + b->w ? box.x + box.w : b->x + b->w;
-            int y1 = box.y + box.h > b->y + b->h ? box.y + box.h : b->y + b->h;
-            box.x = box.x < b->x ? box.x : b->x;
-            box.y = box.y < b->y ? box.y : b->y;
-            box.w = x1 - box.x;
-            box.h = y1 - box.y;
         }
-        st = fn(ctx, hd->line->words + w0, w1 - w0 + 1, box, named);
+        /* a history table header with one of its three column labels unread */
+        int ev[3] = {0};
+        for (size_t h = 0; h < li->nhhits; h++) {
+            int t = li->hhits[h].target;
+            if (t >= DTP_OCR_LABEL_EV_ACTIVITY && t <= DTP_OCR_LABEL_EV_DATE)
+                ev[t - DTP_OCR_LABEL_EV_ACTIVITY] = 1;
+        }
+        /* or, right under the 证书变化历史轨迹 label (a blank row between allowed), with two of
+         * them unread (活动 措述 日其) */
+        int under_history = 0;
+        for (size_t k = i, back = 0; k-- > 0 && back < 2 && !under_history; back++)
+            for (size_t h = 0; h < p->li[k].nhits; h++)
+                under_history |= p->li[k].hits[h].target == DTP_OCR_LABEL_HISTORY;
+        int named = ev[0] + ev[1] + ev[2];
+        if (named == 2 || (named == 1 && under_history))
+            st = report_unread(li, li->hhits, li->nhhits, 1, fn, ctx);
     }
     parser_free(p);
     return st;

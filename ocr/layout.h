@@ -12,6 +12,7 @@
 #define DTP_OCR_LAYOUT_H
 
 #include "common/error.h"
+#include "ocr/labels.h"
 #include "ocr/record.h"
 #include "ocr/words.h"
 
@@ -34,15 +35,19 @@ void dtp_ocr_layout_opts_default(dtp_ocr_layout_opts *o);
 dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
                               dtp_ocr_record_fn cb, void *ctx, dtp_error *err);
 
-/* A column of the page's result-list header that stands apart like a label but reads as none
- * (a label the full-page pass garbled, "BRR" for 组织名称): its words (borrowed from the page,
- * left to right), the box they span, and named[field] = 1 for each field the header's other
- * labels name. Returning an error stops the walk. */
+/* A column of a header that stands apart like a label but reads as none (a label the
+ * full-page pass garbled: "BRR" for 组织名称 in a result list, 日其 for 日期 in the history
+ * table): its words (borrowed from the page, left to right), the box they span, history = 1 for
+ * the history table's header (whose columns are 活动, 描述, 日期) and 0 for the result list's,
+ * and named[target] = 1 for each label target (a field id or DTP_OCR_LABEL_*) the header's
+ * other labels name. Returning an error stops the walk. */
 typedef dtp_status (*dtp_ocr_unread_header_fn)(void *ctx, const dtp_ocr_word *const *words,
-                                               size_t nwords, dtp_ocr_box box, const int *named);
+                                               size_t nwords, dtp_ocr_box box, int history,
+                                               const int *named);
 
-/* Call fn for each such column of the page's list header; a page without a list header has
- * none. Errors as dtp_ocr_parse_page. */
+/* Call fn for each such column of the page's list header, of each line that names two of the
+ * history table's three column labels, and of a line naming one of them right under the
+ * history label (证书变化历史轨迹, one line between allowed). Errors as dtp_ocr_parse_page. */
 dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
                                         dtp_ocr_unread_header_fn fn, void *ctx, dtp_error *err);
 

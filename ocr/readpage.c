@@ -506,11 +506,12 @@ static int ends_in_colon(const char *t)
     return (n >= 1 && t[n - 1] == ':') || (n >= 3 && strcmp(t + n - 3, "\xEF\xBC\x9A") == 0);
 }
 
-/* Read box again on its own. When the reading is within one character of a field's label,
- * *text receives it (the caller frees) and *target the field; otherwise *text is NULL. A box
- * the engine cannot read is no label, not an error. */
+/* Read box again on its own. When the reading is within one character of a field's label
+ * (history = 0), or is exactly one of the history table's column labels (history = 1), *text
+ * receives it (the caller frees) and *target the label's target; otherwise *text is NULL. A
+ * box the engine cannot read is no label, not an error. */
 static dtp_status reread_label(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_box box,
-                               int *target, char **text, dtp_error *err)
+                               int history, int *target, char **text, dtp_error *err)
 {
     *text = NULL;
     *target = -1;
@@ -523,9 +524,10 @@ static dtp_status reread_label(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_
     if (st != DTP_OK)
         return st;
     char *f2 = dtp_ocr_label_form(r2, strlen(r2));
-    int t = f2 ? dtp_ocr_label_near(f2) : -1;
+    int t = !f2 ? -1 : history ? dtp_ocr_label_lookup(f2, 1) : dtp_ocr_label_near(f2);
     free(f2);
-    if (t < 0 || t >= DTP_OCR_NFIELDS) {
+    if (history ? t < DTP_OCR_LABEL_EV_ACTIVITY || t > DTP_OCR_LABEL_EV_DATE
+                : t < 0 || t >= DTP_OCR_NFIELDS) {
         free(r2);
         return DTP_OK;
     }
@@ -593,7 +595,7 @@ static dtp_status relabel_span(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_
         return DTP_OK;
     char *r2 = NULL;
     int target = -1;
-    dtp_status st = reread_label(e, img, box, &target, &r2, err);
+    dtp_status st = reread_label(e, img, box, 0, &target, &r2, err);
     if (st != DTP_OK || !r2)
         return st;
     /* the reread label (plus its colon) stands in the first word; the others are emptied */
@@ -669,12 +671,13 @@ typedef struct header_fix {
     dtp_error *err;
 } header_fix;
 
-/* A list header column that reads as no label: read its box again, and when that reading is
- * the label of a field the header does not name yet, it replaces the garbled words (组织名称
- * read as "BRR" on the full page, whose column was otherwise not stored). The words belong to
+/* A list or history header column that reads as no label: read its box again, and when that
+ * reading is a label the header does not name yet, it replaces the garbled words (组织名称 read
+ * as "BRR" on the full page, whose column was otherwise not stored; 日期 read as 日其, without
+ * which the history table was not found). The words belong to
  * the page dtp_ocr_read_page owns, so they may be changed. */
 static dtp_status relabel_header_column(void *ctx, const dtp_ocr_word *const *words, size_t n,
-                                        dtp_ocr_box box, const int *named)
+                                        dtp_ocr_box box, int history, const int *named)
 {
     header_fix *hf = ctx;
     dtp_ocr_word *span[16];
@@ -682,7 +685,7 @@ static dtp_status relabel_header_column(void *ctx, const dtp_ocr_word *const *wo
         return DTP_OK; /* not a label's worth of words */
     char *r2 = NULL;
     int target = -1;
-    dtp_status st = reread_label(hf->e, hf->img, box, &target, &r2, hf->err);
+    dtp_status st = reread_label(hf->e, hf->img, box, history, &target, &r2, hf->err);
     if (st != DTP_OK || !r2)
         return st;
     if (named[target]) { /* a second column of a field already named: leave it unread */

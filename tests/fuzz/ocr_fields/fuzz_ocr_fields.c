@@ -97,9 +97,10 @@ static void page_free(dtp_ocr_page *pg)
 
 /* Every unread header column's words lie in the page and its box is not inverted. */
 static dtp_status unread(void *arg, const dtp_ocr_word *const *words, size_t n, dtp_ocr_box box,
-                         const int *named)
+                         int history, const int *named)
 {
     (void)arg;
+    (void)history;
     (void)named;
     if (n == 0 || box.w < 0 || box.h < 0)
         abort();
