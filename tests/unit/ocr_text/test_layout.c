@@ -391,6 +391,19 @@ static void test_unread_history_header(void **state)
     assert_int_equal(u.box.x, 600);
     assert_true(u.named[DTP_OCR_LABEL_EV_ACTIVITY] && u.named[DTP_OCR_LABEL_EV_DESCRIPTION]);
     assert_false(u.named[DTP_OCR_LABEL_EV_DATE]);
+    /* two garbled labels side by side, right under 证书变化历史轨迹: one unread stretch for
+     * the parser, reported as two columns (split at the gap between them) */
+    dtp_ocr_word *desc = date - 1;
+    assert_string_equal(desc->text, "描述");
+    memcpy(desc->text, "措述", strlen("措述") + 1);
+    memset(&u, 0, sizeof u);
+    assert_int_equal(dtp_ocr_layout_unread_header(&pg, NULL, on_unread, &u, &err), DTP_OK);
+    assert_int_equal(u.calls, 2);
+    assert_string_equal(u.text, "日其"); /* the last call */
+    assert_int_equal(u.box.x, 600);
+    assert_true(u.named[DTP_OCR_LABEL_EV_ACTIVITY]);
+    assert_false(u.named[DTP_OCR_LABEL_EV_DESCRIPTION]);
+    memcpy(desc->text, "描述", strlen("描述") + 1);
     memcpy(date->text, "日期", strlen("日期") + 1);
     memset(&c, 0, sizeof c);
     assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
