@@ -1055,6 +1055,11 @@ static dtp_status report_span(const line_info *li, size_t g0, size_t g1, int his
         box.w = x1 - box.x;
         box.h = y1 - box.y;
     }
+    /* horizontally the words' span; vertically the row's, as the neighbouring labels */
+    if (li->line->box.h > 0) {
+        box.y = li->line->box.y;
+        box.h = li->line->box.h;
+    }
     return fn(ctx, li->line->words + w0, w1 - w0 + 1, box, history, named);
 }
 

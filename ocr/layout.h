@@ -37,10 +37,10 @@ dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opt
 
 /* A column of a header that stands apart like a label but reads as none (a label the
  * full-page pass garbled: "BRR" for 组织名称 in a result list, 日其 for 日期 in the history
- * table): its words (borrowed from the page, left to right), the box they span, history = 1 for
- * the history table's header (whose columns are 活动, 描述, 日期) and 0 for the result list's,
- * and named[target] = 1 for each label target (a field id or DTP_OCR_LABEL_*) the header's
- * other labels name. Returning an error stops the walk. */
+ * table): its words (borrowed from the page, left to right), a box as wide as they are and as
+ * high as the header row, history = 1 for the history table's header (whose columns are 活动,
+ * 描述, 日期) and 0 for the result list's, and named[target] = 1 for each label target (a field
+ * id or DTP_OCR_LABEL_*) the header's other labels name. Returning an error stops the walk. */
 typedef dtp_status (*dtp_ocr_unread_header_fn)(void *ctx, const dtp_ocr_word *const *words,
                                                size_t nwords, dtp_ocr_box box, int history,
                                                const int *named);
