@@ -377,6 +377,7 @@ static void test_unread_history_header(void **state)
                 date = &pg.lines[i].words[w];
     assert_non_null(date);
     memcpy(date->text, "日其", strlen("日其") + 1); /* both 6 bytes */
+    date->box.h = 2 * PB_LINE_H;                    /* its box reaches below the row */
     collector c = {0};
     dtp_error err;
     assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
@@ -389,6 +390,8 @@ static void test_unread_history_header(void **state)
     assert_int_equal(u.history, 1);
     assert_string_equal(u.text, "日其");
     assert_int_equal(u.box.x, 600);
+    assert_int_equal(u.box.y, 400); /* the header row's height, not the word's */
+    assert_int_equal(u.box.h, PB_LINE_H);
     assert_true(u.named[DTP_OCR_LABEL_EV_ACTIVITY] && u.named[DTP_OCR_LABEL_EV_DESCRIPTION]);
     assert_false(u.named[DTP_OCR_LABEL_EV_DATE]);
     /* two garbled labels side by side, right under 证书变化历史轨迹: one unread stretch for
