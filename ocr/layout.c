@@ -627,19 +627,22 @@ static dtp_status refine_bounds(const parser *p, size_t header, list_state *ls,
 /* The header's columns, left to right: each label hit, and each run of two or more other
  * characters standing apart between them (a label OCR could not read): such a column keeps its
  * values out of its neighbours' and is not stored (target -1). */
-static void header_columns_of(const line_info *hd, const hit *hits, size_t nhits, int *targets,
-                              size_t *start, size_t *end, size_t *nc, size_t *gfrom, size_t *gto);
+static void header_columns_of(const line_info *hd, const hit *hits, size_t nhits, int touching,
+                              int *targets, size_t *start, size_t *end, size_t *nc, size_t *gfrom,
+                              size_t *gto);
 
 static void header_columns(const line_info *hd, int *targets, size_t *start, size_t *end,
                            size_t *nc, size_t *gfrom, size_t *gto)
 {
-    header_columns_of(hd, hd->hits, hd->nhits, targets, start, end, nc, gfrom, gto);
+    header_columns_of(hd, hd->hits, hd->nhits, 0, targets, start, end, nc, gfrom, gto);
 }
 
 /* header_columns over the given label hits (a line's field hits, or its hits with the history
- * column labels admitted). */
-static void header_columns_of(const line_info *hd, const hit *hits, size_t nhits, int *targets,
-                              size_t *start, size_t *end, size_t *nc, size_t *gfrom, size_t *gto)
+ * column labels admitted). touching: stray text touching a label is a column too (for the walk
+ * over unread header text, which reads it again before anything is decided). */
+static void header_columns_of(const line_info *hd, const hit *hits, size_t nhits, int touching,
+                              int *targets, size_t *start, size_t *end, size_t *nc, size_t *gfrom,
+                              size_t *gto)
 {
     size_t n = 0, g = 0, h = 0;
     while (g < hd->ng && n < MAX_HITS) {
@@ -665,7 +668,7 @@ static void header_columns_of(const line_info *hd, const hit *hits, size_t nhits
         long gh = hd->line->box.h > 0 ? hd->line->box.h : 0;
         int apart = (n == 0 || (long)hd->g[g].x0 - (long)end[n - 1] >= gh) &&
                     (stop >= hd->ng || (long)hd->g[stop].x0 - (long)hd->g[stop - 1].x1 >= gh);
-        if (real >= 2 && apart) {
+        if (real >= 2 && (apart || touching)) {
             targets[n] = -1;
             start[n] = (size_t)(hd->g[g].x0 > 0 ? hd->g[g].x0 : 0);
             end[n] = (size_t)(hd->g[stop - 1].x1 > 0 ? hd->g[stop - 1].x1 : 0);
@@ -1071,7 +1074,7 @@ static dtp_status report_unread(const line_info *li, const hit *hits, size_t nhi
 {
     int targets[MAX_HITS], named[DTP_OCR_LABEL_TARGETS] = {0};
     size_t start[MAX_HITS], end[MAX_HITS], gfrom[MAX_HITS], gto[MAX_HITS], nc = 0;
-    header_columns_of(li, hits, nhits, targets, start, end, &nc, gfrom, gto);
+    header_columns_of(li, hits, nhits, 1, targets, start, end, &nc, gfrom, gto);
     for (size_t c = 0; c < nc; c++)
         if (targets[c] >= 0 && targets[c] < DTP_OCR_LABEL_TARGETS)
             named[targets[c]] = 1;

@@ -35,12 +35,13 @@ void dtp_ocr_layout_opts_default(dtp_ocr_layout_opts *o);
 dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
                               dtp_ocr_record_fn cb, void *ctx, dtp_error *err);
 
-/* A column of a header that stands apart like a label but reads as none (a label the
- * full-page pass garbled: "BRR" for 组织名称 in a result list, 日其 for 日期 in the history
- * table): its words (borrowed from the page, left to right), a box as wide as they are and as
- * high as the header row, history = 1 for the history table's header (whose columns are 活动,
- * 描述, 日期) and 0 for the result list's, and named[target] = 1 for each label target (a field
- * id or DTP_OCR_LABEL_*) the header's other labels name. Returning an error stops the walk. */
+/* A run of two or more characters in a header that reads as no label, standing apart or
+ * touching a label (a label the full-page pass garbled: "BRR" for 组织名称 in a result list,
+ * "SRS" for 证书状态 right before 证书到期日期, 日其 for 日期 in the history table): its words
+ * (borrowed from the page, left to right), a box as wide as they are and as high as the header row,
+ * history = 1 for the history table's header (whose columns are 活动, 描述, 日期) and 0 for the
+ * result list's, and named[target] = 1 for each label target (a field id or DTP_OCR_LABEL_*) the
+ * header's other labels name. Returning an error stops the walk. */
 typedef dtp_status (*dtp_ocr_unread_header_fn)(void *ctx, const dtp_ocr_word *const *words,
                                                size_t nwords, dtp_ocr_box box, int history,
                                                const int *named);

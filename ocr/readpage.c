@@ -671,11 +671,11 @@ typedef struct header_fix {
     dtp_error *err;
 } header_fix;
 
-/* A list or history header column that reads as no label: read its box again, and when that
- * reading is a label the header does not name yet, it replaces the garbled words (组织名称 read
- * as "BRR" on the full page, whose column was otherwise not stored; 日期 read as 日其, without
- * which the history table was not found). The words belong to
- * the page dtp_ocr_read_page owns, so they may be changed. */
+/* Unread text in a list or history header (dtp_ocr_layout_unread_header): read its box again, and
+ * when that reading is a label the header does not name yet, it replaces the garbled words
+ * (组织名称 read as "BRR" on the full page, whose column was otherwise not stored; 日期 read as
+ * 日其, without which the history table was not found). The words belong to the page
+ * dtp_ocr_read_page owns, so they may be changed. */
 static dtp_status relabel_header_column(void *ctx, const dtp_ocr_word *const *words, size_t n,
                                         dtp_ocr_box box, int history, const int *named)
 {

@@ -33,8 +33,9 @@ static char *var_values[] = {"/dev/null", "0", "300"};
 /* Version of what is done with the recognised words (label parser, second and third reading,
  * judgement), part of the identity so that cached records of an older reader are not reused:
  * 2 = card lists, gap status, relabel, third reading (2026-11-22); 3 = list header labels
- * reread, third reading needs 80 (2026-11-22). */
-#define READER_VERSION 3
+ * reread, third reading needs 80; 4 = history header and touching header text reread too
+ * (2026-11-22). */
+#define READER_VERSION 4
 
 static int is_dir(const char *p)
 {

@@ -418,6 +418,43 @@ static void test_unread_history_header(void **state)
     pb_free(&pg);
 }
 
+/* A garbled label touching the next one (证书状态 read as "SRS" just before 证书到期日期): the
+ * parser keeps it with its neighbour, and the walk reports it, so it can be read again; once
+ * it reads 证书状态 the status column is stored. */
+static void test_unread_header_touching(void **state)
+{
+    (void)state;
+    dtp_ocr_page pg;
+    pb_init(&pg, "cafe");
+    pb_line(&pg, 20);
+    pb_word(&pg, "证书编号", 20, 92);
+    pb_word(&pg, "组织名称", 200, 93);
+    pb_word(&pg, "SRS", 460, 40);
+    pb_word(&pg, "证书到期日期", 460 + 3 * PB_ASCII_W + 4, 93); /* 4 px after SRS */
+    pb_line(&pg, 60);
+    pb_word(&pg, "01225ISMS2855R0", 20, 90);
+    pb_word(&pg, "南京华信智能科技股份有限公司", 200, 93);
+    pb_word(&pg, "有效", 460, 96);
+    pb_word(&pg, "2027-04-17", 560, 90);
+    unread u = {0};
+    dtp_error err;
+    assert_int_equal(dtp_ocr_layout_unread_header(&pg, NULL, on_unread, &u, &err), DTP_OK);
+    assert_int_equal(u.calls, 1);
+    assert_int_equal(u.history, 0);
+    assert_string_equal(u.text, "SRS");
+    assert_int_equal(u.box.x, 460);
+    assert_false(u.named[DTP_OCR_F_STATUS]);
+    free(pg.lines[0].words[2].text);
+    pg.lines[0].words[2].text = strdup("证书状态");
+    collector c = {0};
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.recs[0]->fields[DTP_OCR_F_STATUS].raw, "有效");
+    assert_string_equal(c.recs[0]->fields[DTP_OCR_F_EXPIRY_DATE].raw, "2027-04-17");
+    collector_free(&c);
+    pb_free(&pg);
+}
+
 /* A page without a list header has no unread header column. */
 static void test_unread_header_detail(void **state)
 {
@@ -559,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_card_list),
         cmocka_unit_test(test_list_garbled_header),
         cmocka_unit_test(test_unread_header_detail),
+        cmocka_unit_test(test_unread_header_touching),
         cmocka_unit_test(test_unread_history_header),
         cmocka_unit_test(test_detail_nav_bar),
         cmocka_unit_test(test_ocr_noise),
