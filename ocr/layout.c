@@ -1063,6 +1063,8 @@ static dtp_status report_span(const line_info *li, size_t g0, size_t g1, int his
         box.y = li->line->box.y;
         box.h = li->line->box.h;
     }
+    if (box.w <= 0 || box.h <= 0)
+        return DTP_OK; /* nothing there to read again */
     return fn(ctx, li->line->words + w0, w1 - w0 + 1, box, history, named);
 }
 

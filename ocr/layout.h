@@ -46,9 +46,10 @@ typedef dtp_status (*dtp_ocr_unread_header_fn)(void *ctx, const dtp_ocr_word *co
                                                size_t nwords, dtp_ocr_box box, int history,
                                                const int *named);
 
-/* Call fn for each such column of the page's list header, of each line that names two of the
- * history table's three column labels, and of a line naming one of them right under the
- * history label (证书变化历史轨迹, one line between allowed). Errors as dtp_ocr_parse_page. */
+/* Call fn for each such column (with a box of positive size) of the page's list header, of each
+ * line that names two of the history table's three column labels, and of a line naming one of them
+ * right under the history label (证书变化历史轨迹, one line between allowed). Errors as
+ * dtp_ocr_parse_page. */
 dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
                                         dtp_ocr_unread_header_fn fn, void *ctx, dtp_error *err);
 

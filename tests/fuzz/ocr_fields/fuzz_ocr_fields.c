@@ -102,7 +102,7 @@ static dtp_status unread(void *arg, const dtp_ocr_word *const *words, size_t n, 
     (void)arg;
     (void)history;
     (void)named;
-    if (n == 0 || box.w < 0 || box.h < 0)
+    if (n == 0 || box.w <= 0 || box.h <= 0)
         abort();
     for (size_t i = 0; i < n; i++)
         if (!words[i])
