@@ -511,40 +511,62 @@ dtp_status dtp_load_content_hash(sqlite3 *wh, char out[65], dtp_error *err)
     return st;
 }
 
+/* A read-only connection to read a whole file (path) in one pass: pages are read in place
+ * through a memory map, not copied out of the OS cache. what names the reading in errors. */
+static dtp_status open_for_scan(const char *path, const char *what, sqlite3 **out, dtp_error *err)
+{
+    *out = NULL;
+    if (sqlite3_open_v2(path, out, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        char msg[256];
+        dtp_error_locatef(err, "%s", path);
+        dtp_error_set(err, DTP_ERR_DB, "load", "cannot open for the %s: %s", what,
+                      dtp_db_errmsg(*out, msg, sizeof msg));
+        sqlite3_close(*out);
+        *out = NULL;
+        return DTP_ERR_DB;
+    }
+    (void)sqlite3_exec(*out, "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -65536;", NULL,
+                       NULL, NULL);
+    return DTP_OK;
+}
+
+dtp_status dtp_load_content_hash_file(const char *path, char out[65], dtp_error *err)
+{
+    sqlite3 *db = NULL;
+    dtp_status st = open_for_scan(path, "content hash", &db, err);
+    if (st == DTP_OK)
+        st = dtp_load_content_hash(db, out, err);
+    sqlite3_close(db);
+    return st;
+}
+
 dtp_status dtp_load_integrity(const char *path, dtp_load_problem_fn fn, void *ctx,
                               int64_t *problems, dtp_error *err)
 {
     *problems = 0;
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
-    char msg[256];
-    dtp_status st = DTP_OK;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        dtp_error_locatef(err, "%s", path);
-        st = dtp_error_set(err, DTP_ERR_DB, "load", "cannot open for the integrity check: %s",
-                           dtp_db_errmsg(db, msg, sizeof msg));
-        goto out;
-    }
-    /* the pages are read in place, not copied out of the OS cache */
-    (void)sqlite3_exec(db, "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -65536;", NULL, NULL,
-                       NULL);
+    dtp_status st = open_for_scan(path, "integrity check", &db, err);
+    if (st != DTP_OK)
+        return st;
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA integrity_check(%d)", DTP_LOAD_INTEGRITY_MAX);
     int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *m = (const char *)sqlite3_column_text(s, 0);
-        if (m && strcmp(m, "ok") != 0) {
-            dtp_load_problem p = {.check = "integrity", .detail = m};
-            (*problems)++;
-            if (fn)
-                fn(ctx, &p);
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *m = (const char *)sqlite3_column_text(s, 0);
+            if (m && strcmp(m, "ok") != 0) {
+                dtp_load_problem p = {.check = "integrity", .detail = m};
+                (*problems)++;
+                if (fn)
+                    fn(ctx, &p);
+            }
         }
-        rc = SQLITE_OK;
     }
     if (rc != SQLITE_DONE) {
         /* damage that stops the check itself (a page that cannot be decoded) is a failed
          * check, not a tool error */
-        char d[320];
+        char msg[256], d[320];
         snprintf(d, sizeof d, "integrity check could not complete: %s",
                  dtp_db_errmsg(db, msg, sizeof msg));
         dtp_load_problem p = {.check = "integrity", .detail = d};
@@ -552,7 +574,6 @@ dtp_status dtp_load_integrity(const char *path, dtp_load_problem_fn fn, void *ct
         if (fn)
             fn(ctx, &p);
     }
-out:
     sqlite3_finalize(s);
     sqlite3_close(db);
     return st;

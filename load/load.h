@@ -76,6 +76,10 @@ dtp_status dtp_load_open_release(const char *path, sqlite3 **out, dtp_error *err
  * same staging content have the same content hash. */
 dtp_status dtp_load_content_hash(sqlite3 *wh, char out[65], dtp_error *err);
 
+/* dtp_load_content_hash of the warehouse file at path, on a read-only connection of its own
+ * (so it may run in another thread beside other readers of the file). */
+dtp_status dtp_load_content_hash_file(const char *path, char out[65], dtp_error *err);
+
 /* PRAGMA integrity_check of the SQLite file at path, on a read-only connection of its own (so
  * it may run in another thread beside other readers of the file). Each problem line, at most
  * DTP_LOAD_INTEGRITY_MAX (integrity_check's own limit) plus one when damage stops the check

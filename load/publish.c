@@ -149,17 +149,7 @@ static void *side_job_run(void *v)
             j->st = dtp_error_set(&j->err, DTP_ERR_NOMEM, "load", "out of memory");
         return NULL;
     }
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-        dtp_error_locatef(&j->err, "%s", j->path);
-        j->st = db_fail(db, "open release file for the content hash", &j->err);
-    } else {
-        (void)sqlite3_exec(db, "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -65536;", NULL,
-                           NULL, NULL);
-        j->st = dtp_load_content_hash(db, j->hex, &j->err);
-    }
-    sqlite3_close(db);
+    j->st = dtp_load_content_hash_file(j->path, j->hex, &j->err);
     return NULL;
 }
 
