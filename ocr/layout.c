@@ -624,25 +624,15 @@ static dtp_status refine_bounds(const parser *p, size_t header, list_state *ls,
     return DTP_OK;
 }
 
-/* The header's columns, left to right: each label hit, and each run of two or more other
- * characters standing apart between them (a label OCR could not read): such a column keeps its
- * values out of its neighbours' and is not stored (target -1). */
-static void header_columns_of(const line_info *hd, const hit *hits, size_t nhits, int touching,
-                              int *targets, size_t *start, size_t *end, size_t *nc, size_t *gfrom,
-                              size_t *gto);
-
-static void header_columns(const line_info *hd, int *targets, size_t *start, size_t *end,
-                           size_t *nc, size_t *gfrom, size_t *gto)
-{
-    header_columns_of(hd, hd->hits, hd->nhits, 0, targets, start, end, nc, gfrom, gto);
-}
-
-/* header_columns over the given label hits (a line's field hits, or its hits with the history
- * column labels admitted). touching: stray text touching a label is a column too (for the walk
- * over unread header text, which reads it again before anything is decided). */
-static void header_columns_of(const line_info *hd, const hit *hits, size_t nhits, int touching,
-                              int *targets, size_t *start, size_t *end, size_t *nc, size_t *gfrom,
-                              size_t *gto)
+/* The header's columns, left to right, by the given label hits (a line's field hits, or its
+ * hits with the history column labels admitted): each label hit, and each run of two or more
+ * other characters standing apart between them (a label OCR could not read): such a column keeps
+ * its values out of its neighbours' and is not stored (target -1). touching: stray text touching
+ * a label is such a column too (for the walk over unread header text, which reads it again
+ * before anything is decided). gfrom/gto (may be NULL) receive each column's glyphs. */
+static void header_columns(const line_info *hd, const hit *hits, size_t nhits, int touching,
+                           int *targets, size_t *start, size_t *end, size_t *nc, size_t *gfrom,
+                           size_t *gto)
 {
     size_t n = 0, g = 0, h = 0;
     while (g < hd->ng && n < MAX_HITS) {
@@ -690,7 +680,8 @@ static dtp_status read_list(parser *p, size_t header)
         return dtp_error_set(p->err, DTP_ERR_NOMEM, "ocr", "layout: out of memory");
     const line_info *hd = &p->li[header];
     size_t lab_start[MAX_HITS], lab_end[MAX_HITS];
-    header_columns(hd, ls->targets, lab_start, lab_end, &ls->nc, NULL, NULL);
+    header_columns(hd, hd->hits, hd->nhits, 0, ls->targets, lab_start, lab_end, &ls->nc, NULL,
+                   NULL);
     for (size_t c = 0; c < ls->nc; c++) {
         if (ls->targets[c] == DTP_OCR_F_CERT_NO && ls->key == 0)
             ls->key = c;
@@ -912,16 +903,6 @@ static int word_order(const void *a, const void *b)
     return x->box.y < y->box.y ? -1 : x->box.y > y->box.y;
 }
 
-static void box_union(dtp_ocr_box *a, const dtp_ocr_box *b)
-{
-    long x0 = a->x < b->x ? a->x : b->x, y0 = a->y < b->y ? a->y : b->y;
-    long x1 = (long)a->x + (a->w > 0 ? a->w : 0), y1 = (long)a->y + (a->h > 0 ? a->h : 0);
-    long bx1 = (long)b->x + (b->w > 0 ? b->w : 0), by1 = (long)b->y + (b->h > 0 ? b->h : 0);
-    x1 = bx1 > x1 ? bx1 : x1;
-    y1 = by1 > y1 ? by1 : y1;
-    *a = (dtp_ocr_box){(int)x0, (int)y0, clampi(x1 - x0), clampi(y1 - y0)};
-}
-
 /* Merge the page's lines into visual rows: sorted by vertical centre, a line joins the row
  * above when its centre lies within half the taller height of the row's centre. Words of a row
  * are ordered left to right. */
@@ -967,7 +948,7 @@ static dtp_status build_rows(parser *p)
         for (size_t k = first; k < i; k++) {
             for (size_t w = 0; w < order[k]->nwords; w++)
                 r->words[r->nwords++] = &order[k]->words[w];
-            box_union(&r->box, &order[k]->box);
+            dtp_ocr_box_union(&r->box, &order[k]->box);
         }
         qsort(r->words, r->nwords, sizeof *r->words, word_order);
         first = i;
@@ -1049,15 +1030,8 @@ static dtp_status report_span(const line_info *li, size_t g0, size_t g1, int his
     if (w1 < w0 || w1 >= li->line->nwords)
         return DTP_OK;
     dtp_ocr_box box = li->line->words[w0]->box;
-    for (size_t w = w0 + 1; w <= w1; w++) {
-        const dtp_ocr_box *b = &li->line->words[w]->box;
-        int x1 = box.x + box.w > b->x + b->w ? box.x + box.w : b->x + b->w;
-        int y1 = box.y + box.h > b->y + b->h ? box.y + box.h : b->y + b->h;
-        box.x = box.x < b->x ? box.x : b->x;
-        box.y = box.y < b->y ? box.y : b->y;
-        box.w = x1 - box.x;
-        box.h = y1 - box.y;
-    }
+    for (size_t w = w0 + 1; w <= w1; w++)
+        dtp_ocr_box_union(&box, &li->line->words[w]->box);
     /* horizontally the words' span; vertically the row's, as the neighbouring labels */
     if (li->line->box.h > 0) {
         box.y = li->line->box.y;
@@ -1076,7 +1050,7 @@ static dtp_status report_unread(const line_info *li, const hit *hits, size_t nhi
 {
     int targets[MAX_HITS], named[DTP_OCR_LABEL_TARGETS] = {0};
     size_t start[MAX_HITS], end[MAX_HITS], gfrom[MAX_HITS], gto[MAX_HITS], nc = 0;
-    header_columns_of(li, hits, nhits, 1, targets, start, end, &nc, gfrom, gto);
+    header_columns(li, hits, nhits, 1, targets, start, end, &nc, gfrom, gto);
     for (size_t c = 0; c < nc; c++)
         if (targets[c] >= 0 && targets[c] < DTP_OCR_LABEL_TARGETS)
             named[targets[c]] = 1;

@@ -574,16 +574,8 @@ static dtp_status relabel_span(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_
             break;
         memcpy(before + k, t, n);
         k += n;
-        if (w > from) {
-            long x1 = (long)box.x + box.w, wx1 = (long)L->words[w].box.x + L->words[w].box.w;
-            box.w = (int)((wx1 > x1 ? wx1 : x1) - box.x);
-            if (L->words[w].box.y < box.y) {
-                box.h += box.y - L->words[w].box.y;
-                box.y = L->words[w].box.y;
-            }
-            if (L->words[w].box.y + L->words[w].box.h > box.y + box.h)
-                box.h = L->words[w].box.y + L->words[w].box.h - box.y;
-        }
+        if (w > from)
+            dtp_ocr_box_union(&box, &L->words[w].box);
     }
     before[k] = '\0';
     char *form = dtp_ocr_label_form(before, k);
@@ -715,7 +707,7 @@ dtp_status dtp_ocr_read_page(dtp_ocr_engine *e, const dtp_ocr_image *img,
     if (st == DTP_OK && opts->second_pass) {
         header_fix hf = {e, img, err};
         st = dtp_ocr_layout_unread_header(page, &opts->layout, relabel_header_column, &hf, err);
-        if (st == DTP_ERR_UNSUPPORTED || st == DTP_ERR_LIMIT) { /* the parse below says so */
+        if (st == DTP_ERR_LIMIT) { /* an over-long line: the parse below says so */
             dtp_error_clear(err);
             st = DTP_OK;
         }
