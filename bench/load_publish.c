@@ -3,7 +3,11 @@
  * shell's `.import` of a CSV holding the same cells (the STYLE.md 8 baseline). Prints both
  * times and the ratio import/publish (higher is better; the aim is >= 0.5).
  *
- *   build/bench/bench_load_publish [cells]
+ *   build/bench/bench_load_publish [--rounds N] [cells]
+ *
+ * The two are run in turn, N rounds (default 3), and the medians are compared: this machine's
+ * speed drifts by a factor of two within minutes, so one publish and one import taken at
+ * different moments say little. Each round publishes the same staging again (a new release).
  *
  * The staging database is built first (not timed) in a temporary directory, which is removed
  * at the end. The sqlite3 shell is started with posix_spawn. */
@@ -29,6 +33,21 @@ extern char **environ;
 #define YEARS 25
 #define VARS 8
 #define ARTIFACTS 100
+#define MAX_ROUNDS 15
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(const double *v, long n)
+{
+    double s[MAX_ROUNDS];
+    memcpy(s, v, (size_t)n * sizeof *s);
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
 
 static double now(void)
 {
@@ -73,15 +92,22 @@ static int die(const char *what, const dtp_error *e)
 
 int main(int argc, char **argv)
 {
-    long cells = 1000000;
-    if (argc > 1) {
+    long cells = 1000000, rounds = 3;
+    for (int a = 1; a < argc; a++) {
         char *end;
         errno = 0;
-        cells = strtol(argv[1], &end, 10);
-        if (errno || *end || cells < VARS * YEARS) {
-            fprintf(stderr, "usage: bench_load_publish [cells >= %d]\n", VARS * YEARS);
-            return 2;
+        if (strcmp(argv[a], "--rounds") == 0 && a + 1 < argc) {
+            rounds = strtol(argv[++a], &end, 10);
+            if (!errno && !*end && rounds >= 1 && rounds <= MAX_ROUNDS)
+                continue;
+        } else {
+            cells = strtol(argv[a], &end, 10);
+            if (!errno && !*end && cells >= VARS * YEARS)
+                continue;
         }
+        fprintf(stderr, "usage: bench_load_publish [--rounds 1..%d] [cells >= %d]\n", MAX_ROUNDS,
+                VARS * YEARS);
+        return 2;
     }
     long entities = cells / (VARS * YEARS);
     cells = entities * VARS * YEARS;
@@ -188,14 +214,7 @@ int main(int argc, char **argv)
     opt.version = "bench";
     opt.log = dtp_log_new(stderr, NULL, DTP_LOG_DEBUG);
     dtp_load_result res;
-    t0 = now();
-    double c0 = self_cpu();
-    dtp_status st = dtp_load_publish(db, ar, &opt, &res, &err);
-    double t_publish = now() - t0, c_publish = self_cpu() - c0;
-    if (st != DTP_OK)
-        return die("publish", &err);
-
-    /* Baseline: the SQLite shell importing the same cells into a typed table. */
+    double t_pub[MAX_ROUNDS], c_pub[MAX_ROUNDS], t_imp[MAX_ROUNDS], c_imp[MAX_ROUNDS];
     char import_cmd[512];
     snprintf(import_cmd, sizeof import_cmd, ".import --csv --skip 1 %s panel_cells", csv_path);
     char *sargv[] = {"sqlite3", imp_path,
@@ -203,22 +222,39 @@ int main(int argc, char **argv)
                      " year INTEGER, variable TEXT, value REAL, status TEXT, observation_id"
                      " INTEGER)",
                      import_cmd, NULL};
-    t0 = now();
-    double c_import = 0;
-    int rc = spawn_wait(sargv, &c_import);
-    double t_import = now() - t0;
-    if (rc != 0)
-        return die("sqlite3 .import failed (is the sqlite3 shell installed?)", NULL);
+    for (long r = 0; r < rounds; r++) {
+        t0 = now();
+        double c0 = self_cpu();
+        dtp_status st = dtp_load_publish(db, ar, &opt, &res, &err);
+        t_pub[r] = now() - t0;
+        c_pub[r] = self_cpu() - c0;
+        if (st != DTP_OK)
+            return die("publish", &err);
 
+        /* Baseline: the SQLite shell importing the same cells into a typed table. */
+        unlink(imp_path);
+        t0 = now();
+        int rc = spawn_wait(sargv, &c_imp[r]);
+        t_imp[r] = now() - t0;
+        if (rc != 0)
+            return die("sqlite3 .import failed (is the sqlite3 shell installed?)", NULL);
+        printf("round %ld: publish %.2f s wall, %.2f s cpu; .import %.2f s wall, %.2f s cpu;"
+               " ratio %.2f wall\n",
+               r + 1, t_pub[r], c_pub[r], t_imp[r], c_imp[r], t_imp[r] / t_pub[r]);
+        fflush(stdout);
+    }
+    double tp = median(t_pub, rounds), cp = median(c_pub, rounds), ti = median(t_imp, rounds),
+           ci = median(c_imp, rounds);
     printf("cells published:        %ld (with %ld observations and %ld lineage edges)\n",
            (long)res.cells, cells, cells);
-    printf("dtp_load_publish:       %.2f s wall, %.2f s cpu (copy, indexes, integrity + foreign"
-           " key + lineage + balance checks, content hash, fsync, rename)\n",
-           t_publish, c_publish);
-    printf("sqlite3 .import (CSV):  %.2f s wall, %.2f s cpu (cells only, no checks)\n", t_import,
-           c_import);
-    printf("ratio import/publish:   %.2f wall, %.2f cpu (aim >= 0.5)\n", t_import / t_publish,
-           c_import / c_publish);
+    printf("dtp_load_publish:       %.2f s wall, %.2f s cpu, median of %ld (copy, indexes,"
+           " integrity + foreign key + lineage + balance checks, content hash, fsync, rename)\n",
+           tp, cp, rounds);
+    printf("sqlite3 .import (CSV):  %.2f s wall, %.2f s cpu, median of %ld (cells only, no"
+           " checks)\n",
+           ti, ci, rounds);
+    printf("ratio import/publish:   %.2f wall, %.2f cpu, of the medians (aim >= 0.5)\n", ti / tp,
+           ci / cp);
 
     dtp_log_free(opt.log);
     sqlite3_close(db);
