@@ -236,11 +236,24 @@ static dtp_status judge_text(dtp_ocr_field *f)
 
 /* Organisation and body names read by OCR: free text, but a company name's legal form is a
  * closed vocabulary. A name holding 有限 must end in 有限公司 or 有限责任公司 (股份有限公司
- * included); 有限击任公司 is a misread of 责任 that two passes of one model can agree on. */
+ * included); 有限击任公司 is a misread of 责任 that two passes of one model can agree on. A
+ * six-character form off by one character is restored and flagged (legal_form_repaired:pos=N,
+ * N the character replaced), as a USCC with one confusable character is; the raw reading stays
+ * as read. Text captures are kept as written. */
 static dtp_status judge_org_name(dtp_ocr_field *f, int text_capture)
 {
     dtp_status st = judge_text(f);
-    if (st != DTP_OK || text_capture || !f->accepted || !f->value || dtp_ocr_name_form_ok(f->value))
+    if (st != DTP_OK || text_capture || !f->accepted || !f->value)
+        return st;
+    char fixed[1024], flag[48];
+    int pos = -1;
+    if (dtp_ocr_name_form_repair(f->value, fixed, sizeof fixed, &pos)) {
+        snprintf(flag, sizeof flag, "legal_form_repaired:pos=%d", pos);
+        if (dtp_ocr_field_add_flag(f, flag) != DTP_OK)
+            return DTP_ERR_NOMEM;
+        return judge(f, DTP_OCR_CHECK_REPAIRED, fixed, NULL);
+    }
+    if (dtp_ocr_name_form_ok(f->value))
         return st;
     return judge(f, DTP_OCR_CHECK_BAD_SHAPE, f->value,
                  "name holds 有限 but does not end in a legal form (有限公司, 有限责任公司)");

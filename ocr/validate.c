@@ -822,6 +822,68 @@ int dtp_ocr_parse_count(const char *s)
     return ok ? v : -1;
 }
 
+static int ends_with(const char *s, size_t n, const char *tail)
+{
+    size_t k = strlen(tail);
+    return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+int dtp_ocr_name_form_repair(const char *name, char *out, size_t outsz, int *pos)
+{
+    static const char *const legal[] = {"有限公司", "有限责任公司", "股份公司", "分公司",
+                                        "(有限合伙)"};
+    static const char *const forms[] = {"有限责任公司", "股份有限公司"};
+    enum { FORM_CPS = 6, MAX_CPS = 256 };
+    if (!name)
+        return 0;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof legal / sizeof *legal; i++)
+        if (ends_with(name, n, legal[i]))
+            return 0;
+    /* the byte offset of each character */
+    size_t at[MAX_CPS + 1], ncp = 0, b = 0;
+    while (b < n && ncp < MAX_CPS) {
+        size_t adv = 0;
+        dtp_ocr_utf8_decode(name + b, n - b, &adv);
+        at[ncp++] = b;
+        b += adv ? adv : 1;
+    }
+    if (b < n || ncp < FORM_CPS)
+        return 0;
+    at[ncp] = n;
+    const char *tail = name + at[ncp - FORM_CPS];
+    int found = -1, diff_at = -1;
+    for (size_t f = 0; f < sizeof forms / sizeof *forms; f++) {
+        const char *p = forms[f], *q = tail;
+        int diffs = 0, where = -1;
+        for (int c = 0; c < FORM_CPS; c++) {
+            size_t ap = 0, aq = 0;
+            unsigned cp = dtp_ocr_utf8_decode(p, strlen(p), &ap);
+            unsigned cq = dtp_ocr_utf8_decode(q, strlen(q), &aq);
+            if (cp != cq) {
+                diffs++;
+                where = c;
+            }
+            p += ap ? ap : 1;
+            q += aq ? aq : 1;
+        }
+        if (diffs == 1) {
+            if (found >= 0)
+                return 0; /* two forms fit: no repair */
+            found = (int)f;
+            diff_at = where;
+        }
+    }
+    size_t head = at[ncp - FORM_CPS], flen = strlen(forms[found < 0 ? 0 : found]);
+    if (found < 0 || head + flen + 1 > outsz)
+        return 0;
+    memcpy(out, name, head);
+    memcpy(out + head, forms[found], flen + 1);
+    if (pos)
+        *pos = (int)(ncp - FORM_CPS) + diff_at;
+    return 1;
+}
+
 int dtp_ocr_name_form_ok(const char *name)
 {
     /* a branch (…有限公司北京分公司) and a limited partnership (…(有限合伙)) are legal too */

@@ -239,6 +239,47 @@ static void test_name_forms(void **state)
     assert_false(dtp_ocr_name_form_ok("北京示例科技有限公"));
 }
 
+static void test_name_form_repair(void **state)
+{
+    (void)state;
+    char out[256] = "untouched";
+    int pos = -1;
+    /* one character off a six-character form: restored, with the character's index */
+    assert_true(dtp_ocr_name_form_repair("武汉正数数据服务有限击任公司", out, sizeof out, &pos));
+    assert_string_equal(out, "武汉正数数据服务有限责任公司");
+    assert_int_equal(pos, 10);
+    assert_true(dtp_ocr_name_form_repair("西安易盛智能科技有限南任公司", out, sizeof out, &pos));
+    assert_string_equal(out, "西安易盛智能科技有限责任公司");
+    assert_int_equal(pos, 10);
+    assert_true(dtp_ocr_name_form_repair("深圳祥辰数字科技股份在限公司", out, sizeof out, &pos));
+    assert_string_equal(out, "深圳祥辰数字科技股份有限公司");
+    assert_int_equal(pos, 10);
+    assert_true(dtp_ocr_name_form_repair("北京赛西认证有限责任公可", out, sizeof out, &pos));
+    assert_string_equal(out, "北京赛西认证有限责任公司");
+    assert_int_equal(pos, 11);
+    assert_true(dtp_ocr_name_form_repair("有限责仕公司", out, sizeof out, &pos)); /* form only */
+    assert_string_equal(out, "有限责任公司");
+    assert_int_equal(pos, 3);
+
+    /* names that end in a legal form already, or in none within one character: unchanged */
+    strcpy(out, "untouched");
+    const char *keep[] = {
+        "西安易盛智能科技有限责任公司", "苏州中玥云计算股份有限公司",
+        "北京示例科技有限公司",         "中国石油天然气股份公司",
+        "华为技术有限公司北京分公司",   "深圳前海某某投资中心(有限合伙)",
+        "阿里巴巴控股有限公司",         "温州某某股份合作公司", /* two off 股份有限公司 */
+        "北京示例科技有限公",           /* a character lost: not a substitution */
+        "上海质量体系审核中心",         "限公司", "", NULL};
+    for (size_t i = 0; keep[i]; i++) {
+        assert_false(dtp_ocr_name_form_repair(keep[i], out, sizeof out, &pos));
+        assert_string_equal(out, "untouched");
+    }
+    assert_false(dtp_ocr_name_form_repair(NULL, out, sizeof out, &pos));
+    /* no room for the result: no repair */
+    char small[8];
+    assert_false(dtp_ocr_name_form_repair("武汉正数数据服务有限击任公司", small, sizeof small, &pos));
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -484,7 +525,7 @@ int main(void)
         cmocka_unit_test(test_epoch_ms),       cmocka_unit_test(test_status),
         cmocka_unit_test(test_event_kinds),    cmocka_unit_test(test_standards),
         cmocka_unit_test(test_cert_numbers),   cmocka_unit_test(test_names),
-        cmocka_unit_test(test_name_forms),     cmocka_unit_test(test_uscc_repair),
+        cmocka_unit_test(test_name_forms), cmocka_unit_test(test_name_form_repair),     cmocka_unit_test(test_uscc_repair),
         cmocka_unit_test(test_org_code),       cmocka_unit_test(test_counts),
         cmocka_unit_test(test_labels),         cmocka_unit_test(test_record_rules),
         cmocka_unit_test(test_field_names),
