@@ -1,5 +1,6 @@
 #include "ocr/layout.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1071,6 +1072,67 @@ static dtp_status report_unread(const line_info *li, const hit *hits, size_t nhi
     return st;
 }
 
+/* fn (with no words) for each stretch of the list header with no text at all between two of its
+ * columns (or before the first, or after the last) that is wide enough for a label of two
+ * glyphs and in which a value starts in at least two body rows: a column whose label the full-page
+ * pass did not see at all (组织名称 missing from a bordered table's header, its names then
+ * read as part of the certificate numbers). The box spans the stretch, less half a glyph at
+ * each label, and the header row's height. */
+static dtp_status report_gaps(const parser *p, size_t header, dtp_ocr_unread_header_fn fn,
+                              void *ctx)
+{
+    const line_info *hd = &p->li[header];
+    int targets[MAX_HITS], named[DTP_OCR_LABEL_TARGETS] = {0};
+    size_t start[MAX_HITS], end[MAX_HITS], nc = 0;
+    header_columns(hd, hd->hits, hd->nhits, 1, targets, start, end, &nc, NULL, NULL);
+    long gh = hd->line->box.h;
+    if (nc == 0 || gh <= 0)
+        return DTP_OK;
+    for (size_t c = 0; c < nc; c++)
+        if (targets[c] >= 0 && targets[c] < DTP_OCR_LABEL_TARGETS)
+            named[targets[c]] = 1;
+    long body_lo = LONG_MAX, body_hi = LONG_MIN;
+    for (size_t j = header + 1; j < p->nl; j++)
+        for (size_t g = 0; g < p->li[j].ng; g++) {
+            if (p->li[j].g[g].x0 < body_lo)
+                body_lo = p->li[j].g[g].x0;
+            if (p->li[j].g[g].x1 > body_hi)
+                body_hi = p->li[j].g[g].x1;
+        }
+    if (body_lo > body_hi)
+        return DTP_OK; /* no body rows */
+    for (size_t c = 0; c <= nc; c++) {
+        long lo = c == 0 ? body_lo : (long)end[c - 1] + gh / 2;
+        long hi = c == nc ? body_hi : (long)start[c] - gh / 2;
+        if (hi - lo < 2 * gh || hi - lo > INT_MAX)
+            continue;
+        /* a value starts there: its first character lies in the stretch, a glyph's height or
+         * more right of the text before it (not the end of a longer value of the column to the
+         * left, nor the next word of one) */
+        int rows = 0;
+        for (size_t j = header + 1; j < p->nl && rows < 2; j++) {
+            const line_info *li = &p->li[j];
+            long prev_x1 = LONG_MIN / 2;
+            for (size_t g = 0; g < li->ng; g++) {
+                if (is_rule(li->g[g].cp) || is_edge_punct(li->g[g].cp))
+                    continue;
+                if (li->g[g].x0 >= lo && li->g[g].x0 < hi && li->g[g].x0 - prev_x1 >= gh) {
+                    rows++;
+                    break;
+                }
+                prev_x1 = li->g[g].x1;
+            }
+        }
+        if (rows < 2)
+            continue;
+        dtp_ocr_box box = {clampi(lo), hd->line->box.y, clampi(hi - lo), hd->line->box.h};
+        dtp_status st = fn(ctx, NULL, 0, box, 0, named);
+        if (st != DTP_OK)
+            return st;
+    }
+    return DTP_OK;
+}
+
 dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
                                         dtp_ocr_unread_header_fn fn, void *ctx, dtp_error *err)
 {
@@ -1087,6 +1149,8 @@ dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_
         const line_info *li = &p->li[i];
         if (i == header) {
             st = report_unread(li, li->hits, li->nhits, 0, fn, ctx);
+            if (st == DTP_OK)
+                st = report_gaps(p, header, fn, ctx);
             continue;
         }
         /* a history table header with one of its three column labels unread */

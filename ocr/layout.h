@@ -41,15 +41,20 @@ dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opt
  * (borrowed from the page, left to right), a box as wide as they are and as high as the header row,
  * history = 1 for the history table's header (whose columns are 活动, 描述, 日期) and 0 for the
  * result list's, and named[target] = 1 for each label target (a field id or DTP_OCR_LABEL_*) the
- * header's other labels name. Returning an error stops the walk. */
+ * header's other labels name. Or, with nwords = 0 (words NULL), a stretch of the list header with
+ * no text at all where values start in the rows below (a label the full-page pass did not see:
+ * 组织名称 in a bordered table), its box spanning the stretch, less half a glyph at each label,
+ * and the header row's height. Returning an error stops the walk. */
 typedef dtp_status (*dtp_ocr_unread_header_fn)(void *ctx, const dtp_ocr_word *const *words,
                                                size_t nwords, dtp_ocr_box box, int history,
                                                const int *named);
 
 /* Call fn for each such column (with a box of positive size) of the page's list header, of each
  * line that names two of the history table's three column labels, and of a line naming one of them
- * right under the history label (证书变化历史轨迹, one line between allowed). Errors as
- * dtp_ocr_parse_page. */
+ * right under the history label (证书变化历史轨迹, one line between allowed); and for each empty
+ * stretch of the list header at least two glyphs wide (or before its first label, or after its
+ * last) in which a value starts in two or more body rows, a glyph's height or more right of the
+ * text before it. Errors as dtp_ocr_parse_page. */
 dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_layout_opts *opts,
                                         dtp_ocr_unread_header_fn fn, void *ctx, dtp_error *err);
 

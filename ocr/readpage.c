@@ -657,11 +657,47 @@ static dtp_status relabel(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_p
     return st;
 }
 
+#define HEADER_ADDS 8 /* labels found in empty stretches of one list header */
+
 typedef struct header_fix {
     dtp_ocr_engine *e;
     const dtp_ocr_image *img;
     dtp_error *err;
+    /* labels read where the header had no text: added to the page after the walk (which reads
+     * the page's lines) */
+    char *add_text[HEADER_ADDS];
+    dtp_ocr_box add_box[HEADER_ADDS];
+    int add_target[HEADER_ADDS];
+    size_t nadd;
 } header_fix;
+
+/* The labels found in empty header stretches, each as a line of one word at its place (the
+ * parser merges it into the header's row by its height). */
+static dtp_status add_header_labels(header_fix *hf, dtp_ocr_page *page)
+{
+    if (hf->nadd == 0)
+        return DTP_OK;
+    dtp_ocr_line *lines = realloc(page->lines, (page->nlines + hf->nadd) * sizeof *lines);
+    if (!lines)
+        return dtp_error_set(hf->err, DTP_ERR_NOMEM, "ocr", "out of memory");
+    page->lines = lines;
+    for (size_t k = 0; k < hf->nadd; k++) {
+        dtp_ocr_word *w = calloc(1, sizeof *w);
+        if (!w)
+            return dtp_error_set(hf->err, DTP_ERR_NOMEM, "ocr", "out of memory");
+        w->text = hf->add_text[k];
+        w->box = hf->add_box[k];
+        w->confidence = 0; /* a label, never a value */
+        hf->add_text[k] = NULL;
+        dtp_ocr_line *L = &page->lines[page->nlines++];
+        memset(L, 0, sizeof *L);
+        L->words = w;
+        L->nwords = 1;
+        L->box = w->box;
+    }
+    hf->nadd = 0;
+    return DTP_OK;
+}
 
 /* Unread text in a list or history header (dtp_ocr_layout_unread_header): read its box again, and
  * when that reading is a label the header does not name yet, it replaces the garbled words
@@ -673,15 +709,24 @@ static dtp_status relabel_header_column(void *ctx, const dtp_ocr_word *const *wo
 {
     header_fix *hf = ctx;
     dtp_ocr_word *span[16];
-    if (n > sizeof span / sizeof span[0])
-        return DTP_OK; /* not a label's worth of words */
+    if (n > sizeof span / sizeof span[0] || (n == 0 && hf->nadd == HEADER_ADDS))
+        return DTP_OK; /* not a label's worth of words, or no room */
     char *r2 = NULL;
     int target = -1;
     dtp_status st = reread_label(hf->e, hf->img, box, history, &target, &r2, hf->err);
     if (st != DTP_OK || !r2)
         return st;
-    if (named[target]) { /* a second column of a field already named: leave it unread */
+    int taken = named[target];
+    for (size_t k = 0; k < hf->nadd; k++)
+        taken |= hf->add_target[k] == target;
+    if (taken) { /* a second column of a field already named: leave it unread */
         free(r2);
+        return DTP_OK;
+    }
+    if (n == 0) { /* an empty stretch: the label is added once the walk is over */
+        hf->add_text[hf->nadd] = r2;
+        hf->add_box[hf->nadd] = box;
+        hf->add_target[hf->nadd++] = target;
         return DTP_OK;
     }
     for (size_t k = 0; k < n; k++)
@@ -705,12 +750,16 @@ dtp_status dtp_ocr_read_page(dtp_ocr_engine *e, const dtp_ocr_image *img,
     if (st == DTP_OK && opts->second_pass)
         st = relabel(e, img, page, err);
     if (st == DTP_OK && opts->second_pass) {
-        header_fix hf = {e, img, err};
+        header_fix hf = {.e = e, .img = img, .err = err};
         st = dtp_ocr_layout_unread_header(page, &opts->layout, relabel_header_column, &hf, err);
         if (st == DTP_ERR_LIMIT) { /* an over-long line: the parse below says so */
             dtp_error_clear(err);
             st = DTP_OK;
         }
+        if (st == DTP_OK)
+            st = add_header_labels(&hf, page);
+        for (size_t k = 0; k < hf.nadd; k++)
+            free(hf.add_text[k]);
     }
     if (st != DTP_OK) {
         dtp_ocr_page_free(page);

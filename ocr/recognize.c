@@ -34,8 +34,8 @@ static char *var_values[] = {"/dev/null", "0", "300"};
  * judgement), part of the identity so that cached records of an older reader are not reused:
  * 2 = card lists, gap status, relabel, third reading (2026-11-22); 3 = list header labels
  * reread, third reading needs 80; 4 = history header and touching header text reread too
- * (2026-11-22). */
-#define READER_VERSION 4
+ * (2026-11-22); 5 = a list header's empty stretch over a column of values read for its label. */
+#define READER_VERSION 5
 
 static int is_dir(const char *p)
 {

@@ -31,6 +31,11 @@ static void validators(const char *s, size_t n)
     dtp_ocr_parse_count(s);
     free(dtp_ocr_normalise_name(s, n));
     free(dtp_ocr_halfwidth(s, n));
+    /* the repaired name is the input's head and a form: it fits in input + 18 bytes */
+    char fixed[4096];
+    if (dtp_ocr_name_form_repair(s, fixed, sizeof fixed, &pos) &&
+        (strlen(fixed) > n + 18 || pos < 0 || !dtp_ocr_name_form_ok(fixed)))
+        abort();
 }
 
 typedef struct ctx {
@@ -95,14 +100,15 @@ static void page_free(dtp_ocr_page *pg)
     free(pg->lines);
 }
 
-/* Every unread header column's words lie in the page and its box is not inverted. */
+/* Every unread header column's words lie in the page (an empty stretch has none) and its box
+ * is not inverted. */
 static dtp_status unread(void *arg, const dtp_ocr_word *const *words, size_t n, dtp_ocr_box box,
                          int history, const int *named)
 {
     (void)arg;
     (void)history;
     (void)named;
-    if (n == 0 || box.w <= 0 || box.h <= 0)
+    if (box.w <= 0 || box.h <= 0 || (n > 0 && !words))
         abort();
     for (size_t i = 0; i < n; i++)
         if (!words[i])

@@ -362,6 +362,72 @@ static void test_list_garbled_header(void **state)
     pb_free(&pg);
 }
 
+/* A bordered table whose header lost a label without a trace (组织名称 not read at all): the
+ * names fall into a neighbour's column (here the project's). The walk reports the empty stretch of the
+ * header over the names (and not the stretches over values that only run on from the column to
+ * their left); with the label added there as a line of its own (readpage.c), the column is
+ * stored. */
+static void test_unread_header_empty_stretch(void **state)
+{
+    (void)state;
+    dtp_ocr_page pg;
+    pb_init(&pg, "beef");
+    pb_line(&pg, 20);
+    pb_word(&pg, "证书编号", 20, 92);
+    pb_word(&pg, "认证项目", 460, 93);
+    pb_word(&pg, "证书状态", 690, 93);
+    pb_word(&pg, "证书到期日期", 800, 93);
+    const char *no[] = {"03719ISMS2488R0", "00119ISMS5316R0", "00224I11513R0M"};
+    for (int i = 0; i < 3; i++) {
+        pb_line(&pg, 60 + 40 * i);
+        pb_word(&pg, no[i], 20, 90);
+        pb_word(&pg, "南京华信智能科技股份有限公司", 200, 93);
+        pb_word(&pg, "信息安全", 460, 96);
+        pb_word(&pg, "管理体系认证", 460 + 4 * PB_CJK_W + 3, 96);
+        pb_word(&pg, "有效", 690, 96);
+        pb_word(&pg, "2022-04-17", 800, 90);
+    }
+    collector c = {0};
+    dtp_error err;
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 3);
+    assert_null(c.recs[0]->fields[DTP_OCR_F_ORG_NAME].raw);
+    assert_string_equal(c.recs[0]->fields[DTP_OCR_F_PROJECT].raw,
+                        "南京华信智能科技股份有限公司信息安全管理体系认证");
+    collector_free(&c);
+
+    unread u = {0};
+    assert_int_equal(dtp_ocr_layout_unread_header(&pg, NULL, on_unread, &u, &err), DTP_OK);
+    assert_int_equal(u.calls, 1);
+    assert_int_equal(u.history, 0);
+    assert_string_equal(u.text, ""); /* no words */
+    /* from half a glyph after 证书编号 to half a glyph before 认证项目, the header row high */
+    assert_int_equal(u.box.x, 20 + 4 * PB_CJK_W + PB_LINE_H / 2);
+    assert_int_equal(u.box.x + u.box.w, 460 - PB_LINE_H / 2);
+    assert_int_equal(u.box.y, 20);
+    assert_int_equal(u.box.h, PB_LINE_H);
+    assert_true(u.named[DTP_OCR_F_CERT_NO] && u.named[DTP_OCR_F_PROJECT]);
+    assert_false(u.named[DTP_OCR_F_ORG_NAME]);
+
+    /* the reader adds the label read there as a line of one word */
+    pb_line(&pg, 20);
+    pb_word(&pg, "组织名称", 200, 0);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
+    assert_int_equal(c.n, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(c.recs[i]->fields[DTP_OCR_F_CERT_NO].raw, no[i]);
+        assert_string_equal(c.recs[i]->fields[DTP_OCR_F_ORG_NAME].raw,
+                            "南京华信智能科技股份有限公司");
+        assert_string_equal(c.recs[i]->fields[DTP_OCR_F_PROJECT].raw, "信息安全管理体系认证");
+    }
+    collector_free(&c);
+    memset(&u, 0, sizeof u);
+    assert_int_equal(dtp_ocr_layout_unread_header(&pg, NULL, on_unread, &u, &err), DTP_OK);
+    assert_int_equal(u.calls, 0);
+    pb_free(&pg);
+}
+
 /* The history table's header with 日期 read as 日其: the table is not found, and the walk
  * reports the unread column as a history header's; with the label put back (as readpage.c
  * does after a reread), the events are read. */
@@ -598,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_unread_header_detail),
         cmocka_unit_test(test_unread_header_touching),
         cmocka_unit_test(test_unread_history_header),
+        cmocka_unit_test(test_unread_header_empty_stretch),
         cmocka_unit_test(test_detail_nav_bar),
         cmocka_unit_test(test_ocr_noise),
         cmocka_unit_test(test_bad_pages),
