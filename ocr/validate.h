@@ -90,8 +90,8 @@ int dtp_ocr_name_form_ok(const char *name);
 /* A company name whose legal form (有限责任公司 or 股份有限公司, the two six-character forms of
  * the Company Law) is off by one character in its last six (有限击任公司, 股份在限公司: a
  * character the model misreads the same way at both scales). When the name does not already end
- * in a legal form (有限公司, 有限责任公司, 股份公司, 分公司, (有限合伙)) and exactly one form is one
- * substitution away, out (outsz bytes) gets the name with that form, *pos the index (from 0, in
+ * in a legal form (有限公司, 有限责任公司, 股份公司, 分公司, (有限合伙)) and exactly one form is
+ * one substitution away, out (outsz bytes) gets the name with that form, *pos the index (from 0, in
  * characters) of the character replaced, and 1 is returned; else 0 and out is untouched. */
 int dtp_ocr_name_form_repair(const char *name, char *out, size_t outsz, int *pos);
 

@@ -363,8 +363,8 @@ static void test_list_garbled_header(void **state)
 }
 
 /* A bordered table whose header lost a label without a trace (组织名称 not read at all): the
- * names fall into a neighbour's column (here the project's). The walk reports the empty stretch of the
- * header over the names (and not the stretches over values that only run on from the column to
+ * names fall into a neighbour's column (here the project's). The walk reports the empty stretch of
+ * the header over the names (and not the stretches over values that only run on from the column to
  * their left); with the label added there as a line of its own (readpage.c), the column is
  * stored. */
 static void test_unread_header_empty_stretch(void **state)

@@ -263,13 +263,19 @@ static void test_name_form_repair(void **state)
 
     /* names that end in a legal form already, or in none within one character: unchanged */
     strcpy(out, "untouched");
-    const char *keep[] = {
-        "西安易盛智能科技有限责任公司", "苏州中玥云计算股份有限公司",
-        "北京示例科技有限公司",         "中国石油天然气股份公司",
-        "华为技术有限公司北京分公司",   "深圳前海某某投资中心(有限合伙)",
-        "阿里巴巴控股有限公司",         "温州某某股份合作公司", /* two off 股份有限公司 */
-        "北京示例科技有限公",           /* a character lost: not a substitution */
-        "上海质量体系审核中心",         "限公司", "", NULL};
+    const char *keep[] = {"西安易盛智能科技有限责任公司",
+                          "苏州中玥云计算股份有限公司",
+                          "北京示例科技有限公司",
+                          "中国石油天然气股份公司",
+                          "华为技术有限公司北京分公司",
+                          "深圳前海某某投资中心(有限合伙)",
+                          "阿里巴巴控股有限公司",
+                          "温州某某股份合作公司", /* two off 股份有限公司 */
+                          "北京示例科技有限公",   /* a character lost: not a substitution */
+                          "上海质量体系审核中心",
+                          "限公司",
+                          "",
+                          NULL};
     for (size_t i = 0; keep[i]; i++) {
         assert_false(dtp_ocr_name_form_repair(keep[i], out, sizeof out, &pos));
         assert_string_equal(out, "untouched");
@@ -277,7 +283,8 @@ static void test_name_form_repair(void **state)
     assert_false(dtp_ocr_name_form_repair(NULL, out, sizeof out, &pos));
     /* no room for the result: no repair */
     char small[8];
-    assert_false(dtp_ocr_name_form_repair("武汉正数数据服务有限击任公司", small, sizeof small, &pos));
+    assert_false(
+        dtp_ocr_name_form_repair("武汉正数数据服务有限击任公司", small, sizeof small, &pos));
 }
 
 static void test_names(void **state)
@@ -431,6 +438,46 @@ static void set(dtp_ocr_record *r, dtp_ocr_field_id id, const char *raw, float c
                      DTP_OK);
 }
 
+/* A name's legal form one character off: restored and flagged in a page read by OCR (the raw
+ * reading kept as read); still below the confidence floor, it goes to review; in a text capture
+ * it is kept as written. */
+static void test_record_legal_form(void **state)
+{
+    (void)state;
+    dtp_error err;
+    dtp_ocr_record *r = ocr_record();
+    set(r, DTP_OCR_F_ORG_NAME, "武汉正数数据服务有限击任公司", 90);
+    set(r, DTP_OCR_F_CERT_BODY, "北京赛西认证有限南任公司", 90);
+    assert_int_equal(dtp_ocr_record_validate(r, 60.0f, &err), DTP_OK);
+    dtp_ocr_field *o = &r->fields[DTP_OCR_F_ORG_NAME];
+    assert_true(o->accepted);
+    assert_int_equal(o->check, DTP_OCR_CHECK_REPAIRED);
+    assert_string_equal(o->value, "武汉正数数据服务有限责任公司");
+    assert_string_equal(o->raw, "武汉正数数据服务有限击任公司");
+    assert_true(dtp_ocr_field_has_flag(o, "legal_form_repaired:pos=10"));
+    dtp_ocr_field *b = &r->fields[DTP_OCR_F_CERT_BODY];
+    assert_true(b->accepted);
+    assert_string_equal(b->value, "北京赛西认证有限责任公司");
+    assert_true(dtp_ocr_field_has_flag(b, "legal_form_repaired:pos=8"));
+    dtp_ocr_record_free(r);
+
+    r = ocr_record();
+    set(r, DTP_OCR_F_ORG_NAME, "武汉正数数据服务有限击任公司", 40);
+    assert_int_equal(dtp_ocr_record_validate(r, 60.0f, &err), DTP_OK);
+    assert_false(r->fields[DTP_OCR_F_ORG_NAME].accepted);
+    assert_true(r->review_needed);
+    dtp_ocr_record_free(r);
+
+    r = ocr_record();
+    r->text_capture = 1;
+    set(r, DTP_OCR_F_ORG_NAME, "武汉正数数据服务有限击任公司", 100);
+    assert_int_equal(dtp_ocr_record_validate(r, 60.0f, &err), DTP_OK);
+    o = &r->fields[DTP_OCR_F_ORG_NAME];
+    assert_string_equal(o->value, "武汉正数数据服务有限击任公司");
+    assert_false(dtp_ocr_field_has_flag(o, "legal_form_repaired:pos=10"));
+    dtp_ocr_record_free(r);
+}
+
 static void test_record_rules(void **state)
 {
     (void)state;
@@ -521,13 +568,22 @@ static void test_field_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dates_accepted), cmocka_unit_test(test_dates_rejected),
-        cmocka_unit_test(test_epoch_ms),       cmocka_unit_test(test_status),
-        cmocka_unit_test(test_event_kinds),    cmocka_unit_test(test_standards),
-        cmocka_unit_test(test_cert_numbers),   cmocka_unit_test(test_names),
-        cmocka_unit_test(test_name_forms), cmocka_unit_test(test_name_form_repair),     cmocka_unit_test(test_uscc_repair),
-        cmocka_unit_test(test_org_code),       cmocka_unit_test(test_counts),
-        cmocka_unit_test(test_labels),         cmocka_unit_test(test_record_rules),
+        cmocka_unit_test(test_dates_accepted),
+        cmocka_unit_test(test_dates_rejected),
+        cmocka_unit_test(test_epoch_ms),
+        cmocka_unit_test(test_status),
+        cmocka_unit_test(test_event_kinds),
+        cmocka_unit_test(test_standards),
+        cmocka_unit_test(test_cert_numbers),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_name_forms),
+        cmocka_unit_test(test_name_form_repair),
+        cmocka_unit_test(test_record_legal_form),
+        cmocka_unit_test(test_uscc_repair),
+        cmocka_unit_test(test_org_code),
+        cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_record_rules),
         cmocka_unit_test(test_field_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
