@@ -13,6 +13,10 @@ void dtp_ocr_read_opts_default(dtp_ocr_read_opts *o)
     o->second_pass = 1;
 }
 
+/* Glyph heights of the second and third reading of a label that the first reread (at the
+ * engine's 36) did not read as one. */
+#define LABEL_READ_PX2 24
+#define LABEL_READ_PX3 48
 /* Glyph height of the third reading of free text (the second reads at the engine's 36). */
 #define THIRD_READ_PX 24
 /* Lowest character confidence of the two agreeing readings when a third one was needed. */
@@ -506,33 +510,53 @@ static int ends_in_colon(const char *t)
     return (n >= 1 && t[n - 1] == ':') || (n >= 3 && strcmp(t + n - 3, "\xEF\xBC\x9A") == 0);
 }
 
+static int has_cjk(const char *s)
+{
+    size_t n = strlen(s), adv = 0;
+    for (size_t b = 0; b < n; b += adv ? adv : 1)
+        if (dtp_ocr_utf8_decode(s + b, n - b, &adv) >= 0x2E80)
+            return 1;
+    return 0;
+}
+
 /* Read box again on its own. When the reading is within one character of a field's label
  * (history = 0), or is exactly one of the history table's column labels (history = 1), *text
  * receives it (the caller frees) and *target the label's target; otherwise *text is NULL. A
+ * reading without Chinese characters is tried again at 24 and then 48 px glyph height. A
  * box the engine cannot read is no label, not an error. */
 static dtp_status reread_label(dtp_ocr_engine *e, const dtp_ocr_image *img, dtp_ocr_box box,
                                int history, int *target, char **text, dtp_error *err)
 {
     *text = NULL;
     *target = -1;
-    char *r2 = NULL;
-    dtp_status st = dtp_ocr_reread_region(e, img, box, DTP_OCR_READ_LINE, &r2, NULL, err);
-    if (st == DTP_ERR_PARSE) {
-        dtp_error_clear(err);
-        return DTP_OK;
-    }
-    if (st != DTP_OK)
-        return st;
-    char *f2 = dtp_ocr_label_form(r2, strlen(r2));
-    int t = !f2 ? -1 : history ? dtp_ocr_label_lookup(f2, 1) : dtp_ocr_label_near(f2);
-    free(f2);
-    if (history ? t < DTP_OCR_LABEL_EV_ACTIVITY || t > DTP_OCR_LABEL_EV_DATE
-                : t < 0 || t >= DTP_OCR_NFIELDS) {
+    static const int scales[] = {0, LABEL_READ_PX2, LABEL_READ_PX3};
+    for (size_t k = 0; k < sizeof scales / sizeof *scales; k++) {
+        char *r2 = NULL;
+        dtp_status st =
+            dtp_ocr_reread_region_px(e, img, box, DTP_OCR_READ_LINE, scales[k], &r2, NULL, err);
+        if (st == DTP_ERR_PARSE) {
+            dtp_error_clear(err);
+            return DTP_OK;
+        }
+        if (st != DTP_OK)
+            return st;
+        char *f2 = dtp_ocr_label_form(r2, strlen(r2));
+        int t = !f2 ? -1 : history ? dtp_ocr_label_lookup(f2, 1) : dtp_ocr_label_near(f2);
+        free(f2);
+        if (history ? t >= DTP_OCR_LABEL_EV_ACTIVITY && t <= DTP_OCR_LABEL_EV_DATE
+                    : t >= 0 && t < DTP_OCR_NFIELDS) {
+            *target = t;
+            *text = r2;
+            return DTP_OK;
+        }
+        /* Chinese text that is no label (a label with its value, a page title) reads the same
+         * at any scale; Latin letters where a label stands (HUE A RA for 颁证日期, small grey
+         * type through JPEG) are the model's guess at glyphs too small for it */
+        int cjk = has_cjk(r2);
         free(r2);
-        return DTP_OK;
+        if (cjk)
+            break;
     }
-    *target = t;
-    *text = r2;
     return DTP_OK;
 }
 

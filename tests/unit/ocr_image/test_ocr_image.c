@@ -447,6 +447,15 @@ static void rereads_a_garbled_label_without_a_colon(void **state)
     assert_string_equal(date, "2025-12-01"); /* detail-grid-z100-1.json: issue_date */
 }
 
+/* detail-lines-z125-1.jpg: the full-page pass reads 颁证日期 as "SEAR:" and the reread at the
+ * usual scale as Latin letters too (HUE A RA); read again at 24 px it is the label. */
+static void rereads_a_garbled_label_at_another_scale(void **state)
+{
+    char date[32] = "";
+    read_fixture_page("detail-lines-z125-1.jpg", keep_issue_date, date);
+    assert_string_equal(date, "2025-01-29"); /* detail-lines-z125-1.json: issue_date */
+}
+
 typedef struct statuses {
     int rows, in_gap, right;
     const char *const *truth; /* "cert_no status" per row */
@@ -527,6 +536,42 @@ static void rereads_a_garbled_list_header_label(void **state)
     assert_int_equal(n.right, n.accepted); /* what is accepted is right; the rest is review */
 }
 
+typedef struct cert_nos {
+    int rows, right, org_names;
+    const char *const *truth;
+} cert_nos;
+
+static dtp_status keep_cert_no_and_name(void *ctx, dtp_ocr_record *rec, dtp_error *err)
+{
+    (void)err;
+    cert_nos *c = ctx;
+    const dtp_ocr_field *f = dtp_ocr_record_field_c(rec, DTP_OCR_F_CERT_NO);
+    c->rows++;
+    c->org_names += dtp_ocr_record_field_c(rec, DTP_OCR_F_ORG_NAME)->raw != NULL;
+    if (f && f->accepted && f->value)
+        for (int i = 0; i < 10; i++)
+            c->right += strcmp(f->value, c->truth[i]) == 0;
+    return DTP_OK;
+}
+
+/* list-table-z100-1.png: the full-page pass does not see the header label 组织名称 at all, so the
+ * names ran into the certificate numbers' column (every number went to review). The empty
+ * stretch of the header over the names is read, and the label found there names the column. */
+static void reads_a_missing_list_header_label_in_an_empty_stretch(void **state)
+{
+    (void)state;
+    /* list-table-z100-1.json: rows[].cert_no */
+    static const char *const truth[] = {"03524I13187R2M",   "14123ISMS2198R2S", "00218ISMS5502R0",
+                                        "00223I13145R2M",   "00223ISMS4315R1S", "14118ISMS7545R0",
+                                        "00220ISMS0585R0S", "00222I17872R1M",   "03526IS8429R2M",
+                                        "00224IS4852R2M"};
+    cert_nos c = {.truth = truth};
+    read_fixture_page("list-table-z100-1.png", keep_cert_no_and_name, &c);
+    assert_int_equal(c.rows, 10);
+    assert_int_equal(c.org_names, 10); /* none was read before */
+    assert_true(c.right >= 9);         /* none was accepted before */
+}
+
 typedef struct pool_ctx {
     uint8_t *png;
     size_t n;
@@ -584,6 +629,8 @@ int main(void)
         cmocka_unit_test(recovers_a_dropped_status_column_from_the_row_gap),
         cmocka_unit_test(rereads_a_garbled_label_without_a_colon),
         cmocka_unit_test(rereads_a_garbled_list_header_label),
+        cmocka_unit_test(rereads_a_garbled_label_at_another_scale),
+        cmocka_unit_test(reads_a_missing_list_header_label_in_an_empty_stretch),
     };
     int failed = cmocka_run_group_tests(plain, NULL, NULL);
     failed += cmocka_run_group_tests(with_engine, engine_setup, engine_teardown);
