@@ -299,28 +299,39 @@ static dtp_status on_unread(void *ctx, const dtp_ocr_word *const *words, size_t 
  * are wider than their header, split by OCR into two words: the unread column keeps its values
  * out of its neighbours, and the project column's bound falls in the cell gap, not between the
  * value's words. */
+static const char *const table_no[] = {"03719ISMS2488R0", "00119ISMS5316R0", "00224I11513R0M"};
+
+/* A three-row table list whose header has second (may be NULL: nothing) where 组织名称 stands;
+ * the project values are wider than their label and split by OCR into two words. */
+static void table_list(dtp_ocr_page *pg, const char *second)
+{
+    pb_init(pg, "beef");
+    pb_line(pg, 20);
+    pb_word(pg, "证书编号", 20, 92);
+    if (second)
+        pb_word(pg, second, 200, 38);
+    pb_word(pg, "认证项目", 460, 93);
+    pb_word(pg, "证书状态", 690, 93);
+    pb_word(pg, "证书到期日期", 800, 93);
+    static const char *const st[] = {"过期失效", "有效", "撤销"};
+    for (int i = 0; i < 3; i++) {
+        pb_line(pg, 60 + 40 * i);
+        pb_word(pg, table_no[i], 20, 90);
+        pb_word(pg, "南京华信智能科技股份有限公司", 200, 93);
+        pb_word(pg, "信息安全", 460, 96);
+        pb_word(pg, "管理体系认证", 460 + 4 * PB_CJK_W + 3, 96);
+        pb_word(pg, st[i], 690, 96);
+        pb_word(pg, "2022-04-17", 800, 90);
+    }
+}
+
 static void test_list_garbled_header(void **state)
 {
     (void)state;
     dtp_ocr_page pg;
-    pb_init(&pg, "beef");
-    pb_line(&pg, 20);
-    pb_word(&pg, "证书编号", 20, 92);
-    pb_word(&pg, "BRR", 200, 38);
-    pb_word(&pg, "认证项目", 460, 93);
-    pb_word(&pg, "证书状态", 690, 93);
-    pb_word(&pg, "证书到期日期", 800, 93);
-    const char *no[] = {"03719ISMS2488R0", "00119ISMS5316R0", "00224I11513R0M"};
+    table_list(&pg, "BRR");
+    const char *const *no = table_no;
     const char *st[] = {"过期失效", "有效", "撤销"};
-    for (int i = 0; i < 3; i++) {
-        pb_line(&pg, 60 + 40 * i);
-        pb_word(&pg, no[i], 20, 90);
-        pb_word(&pg, "南京华信智能科技股份有限公司", 200, 93);
-        pb_word(&pg, "信息安全", 460, 96);
-        pb_word(&pg, "管理体系认证", 460 + 4 * PB_CJK_W + 3, 96);
-        pb_word(&pg, st[i], 690, 96);
-        pb_word(&pg, "2022-04-17", 800, 90);
-    }
     collector c = {0};
     dtp_error err;
     assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);
@@ -371,22 +382,8 @@ static void test_unread_header_empty_stretch(void **state)
 {
     (void)state;
     dtp_ocr_page pg;
-    pb_init(&pg, "beef");
-    pb_line(&pg, 20);
-    pb_word(&pg, "证书编号", 20, 92);
-    pb_word(&pg, "认证项目", 460, 93);
-    pb_word(&pg, "证书状态", 690, 93);
-    pb_word(&pg, "证书到期日期", 800, 93);
-    const char *no[] = {"03719ISMS2488R0", "00119ISMS5316R0", "00224I11513R0M"};
-    for (int i = 0; i < 3; i++) {
-        pb_line(&pg, 60 + 40 * i);
-        pb_word(&pg, no[i], 20, 90);
-        pb_word(&pg, "南京华信智能科技股份有限公司", 200, 93);
-        pb_word(&pg, "信息安全", 460, 96);
-        pb_word(&pg, "管理体系认证", 460 + 4 * PB_CJK_W + 3, 96);
-        pb_word(&pg, "有效", 690, 96);
-        pb_word(&pg, "2022-04-17", 800, 90);
-    }
+    table_list(&pg, NULL);
+    const char *const *no = table_no;
     collector c = {0};
     dtp_error err;
     assert_int_equal(dtp_ocr_parse_page(&pg, NULL, collect_cb, &c, &err), DTP_OK);

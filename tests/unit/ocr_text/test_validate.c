@@ -262,7 +262,7 @@ static void test_name_form_repair(void **state)
     assert_int_equal(pos, 3);
 
     /* names that end in a legal form already, or in none within one character: unchanged */
-    strcpy(out, "untouched");
+    snprintf(out, sizeof out, "untouched");
     const char *keep[] = {"西安易盛智能科技有限责任公司",
                           "苏州中玥云计算股份有限公司",
                           "北京示例科技有限公司",
