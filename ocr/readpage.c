@@ -727,7 +727,9 @@ static dtp_status add_header_labels(header_fix *hf, dtp_ocr_page *page)
  * when that reading is a label the header does not name yet, it replaces the garbled words
  * (组织名称 read as "BRR" on the full page, whose column was otherwise not stored; 日期 read as
  * 日其, without which the history table was not found). The words belong to the page
- * dtp_ocr_read_page owns, so they may be changed. */
+ * dtp_ocr_read_page owns, so they may be changed. An empty stretch of a list header (no words)
+ * whose reading is such a label gets it as a word of its own, added after the walk
+ * (add_header_labels). */
 static dtp_status relabel_header_column(void *ctx, const dtp_ocr_word *const *words, size_t n,
                                         dtp_ocr_box box, int history, const int *named)
 {
