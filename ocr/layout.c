@@ -1022,7 +1022,6 @@ dtp_status dtp_ocr_parse_page(const dtp_ocr_page *page, const dtp_ocr_layout_opt
     return st;
 }
 
-/* fn for each column of header line li (by the given hits) that reads as no label. */
 /* fn for the words of glyphs [g0, g1) of li, with the box they span. */
 static dtp_status report_span(const line_info *li, size_t g0, size_t g1, int history,
                               const int *named, dtp_ocr_unread_header_fn fn, void *ctx)
@@ -1043,29 +1042,40 @@ static dtp_status report_span(const line_info *li, size_t g0, size_t g1, int his
     return fn(ctx, li->line->words + w0, w1 - w0 + 1, box, history, named);
 }
 
-/* fn for each column of header line li (by the given hits) that reads as no label. A column
- * of unread text is split where a glyph's height of space stands between its characters (措述
- * 日其: two garbled labels side by side); pieces of one character are no label. */
-static dtp_status report_unread(const line_info *li, const hit *hits, size_t nhits, int history,
+/* A header line's columns (header_columns with unread text touching a label kept apart) and
+ * the label targets they name, as the walk over unread header text sees them. */
+typedef struct walk_cols {
+    int targets[MAX_HITS], named[DTP_OCR_LABEL_TARGETS];
+    size_t start[MAX_HITS], end[MAX_HITS], gfrom[MAX_HITS], gto[MAX_HITS], nc;
+} walk_cols;
+
+static void walk_columns(const line_info *li, const hit *hits, size_t nhits, walk_cols *wc)
+{
+    memset(wc->named, 0, sizeof wc->named);
+    header_columns(li, hits, nhits, 1, wc->targets, wc->start, wc->end, &wc->nc, wc->gfrom,
+                   wc->gto);
+    for (size_t c = 0; c < wc->nc; c++)
+        if (wc->targets[c] >= 0 && wc->targets[c] < DTP_OCR_LABEL_TARGETS)
+            wc->named[wc->targets[c]] = 1;
+}
+
+/* fn for each column of header line li (columns wc) that reads as no label. A column of unread
+ * text is split where a glyph's height of space stands between its characters (措述 日其: two
+ * garbled labels side by side); pieces of one character are no label. */
+static dtp_status report_unread(const line_info *li, const walk_cols *wc, int history,
                                 dtp_ocr_unread_header_fn fn, void *ctx)
 {
-    int targets[MAX_HITS], named[DTP_OCR_LABEL_TARGETS] = {0};
-    size_t start[MAX_HITS], end[MAX_HITS], gfrom[MAX_HITS], gto[MAX_HITS], nc = 0;
-    header_columns(li, hits, nhits, 1, targets, start, end, &nc, gfrom, gto);
-    for (size_t c = 0; c < nc; c++)
-        if (targets[c] >= 0 && targets[c] < DTP_OCR_LABEL_TARGETS)
-            named[targets[c]] = 1;
     long gh = li->line->box.h > 0 ? li->line->box.h : 0;
     dtp_status st = DTP_OK;
-    for (size_t c = 0; c < nc && st == DTP_OK; c++) {
-        if (targets[c] >= 0 || gto[c] <= gfrom[c])
+    for (size_t c = 0; c < wc->nc && st == DTP_OK; c++) {
+        if (wc->targets[c] >= 0 || wc->gto[c] <= wc->gfrom[c])
             continue;
-        size_t from = gfrom[c];
-        for (size_t g = gfrom[c] + 1; g <= gto[c] && st == DTP_OK; g++) {
-            if (g < gto[c] && (long)li->g[g].x0 - (long)li->g[g - 1].x1 < gh)
+        size_t from = wc->gfrom[c];
+        for (size_t g = wc->gfrom[c] + 1; g <= wc->gto[c] && st == DTP_OK; g++) {
+            if (g < wc->gto[c] && (long)li->g[g].x0 - (long)li->g[g - 1].x1 < gh)
                 continue;
             if (g - from >= 2)
-                st = report_span(li, from, g, history, named, fn, ctx);
+                st = report_span(li, from, g, history, wc->named, fn, ctx);
             from = g;
         }
     }
@@ -1078,19 +1088,14 @@ static dtp_status report_unread(const line_info *li, const hit *hits, size_t nhi
  * pass did not see at all (组织名称 missing from a bordered table's header, its names then
  * read as part of the certificate numbers). The box spans the stretch, less half a glyph at
  * each label, and the header row's height. */
-static dtp_status report_gaps(const parser *p, size_t header, dtp_ocr_unread_header_fn fn,
-                              void *ctx)
+static dtp_status report_gaps(const parser *p, size_t header, const walk_cols *wc,
+                              dtp_ocr_unread_header_fn fn, void *ctx)
 {
     const line_info *hd = &p->li[header];
-    int targets[MAX_HITS], named[DTP_OCR_LABEL_TARGETS] = {0};
-    size_t start[MAX_HITS], end[MAX_HITS], nc = 0;
-    header_columns(hd, hd->hits, hd->nhits, 1, targets, start, end, &nc, NULL, NULL);
+    const size_t *start = wc->start, *end = wc->end, nc = wc->nc;
     long gh = hd->line->box.h;
     if (nc == 0 || gh <= 0)
         return DTP_OK;
-    for (size_t c = 0; c < nc; c++)
-        if (targets[c] >= 0 && targets[c] < DTP_OCR_LABEL_TARGETS)
-            named[targets[c]] = 1;
     long body_lo = LONG_MAX, body_hi = LONG_MIN;
     for (size_t j = header + 1; j < p->nl; j++)
         for (size_t g = 0; g < p->li[j].ng; g++) {
@@ -1126,7 +1131,7 @@ static dtp_status report_gaps(const parser *p, size_t header, dtp_ocr_unread_hea
         if (rows < 2)
             continue;
         dtp_ocr_box box = {clampi(lo), hd->line->box.y, clampi(hi - lo), hd->line->box.h};
-        dtp_status st = fn(ctx, NULL, 0, box, 0, named);
+        dtp_status st = fn(ctx, NULL, 0, box, 0, wc->named);
         if (st != DTP_OK)
             return st;
     }
@@ -1148,9 +1153,11 @@ dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_
     for (size_t i = 0; i < p->nl && st == DTP_OK; i++) {
         const line_info *li = &p->li[i];
         if (i == header) {
-            st = report_unread(li, li->hits, li->nhits, 0, fn, ctx);
+            walk_cols wc;
+            walk_columns(li, li->hits, li->nhits, &wc);
+            st = report_unread(li, &wc, 0, fn, ctx);
             if (st == DTP_OK)
-                st = report_gaps(p, header, fn, ctx);
+                st = report_gaps(p, header, &wc, fn, ctx);
             continue;
         }
         /* a history table header with one of its three column labels unread */
@@ -1167,8 +1174,11 @@ dtp_status dtp_ocr_layout_unread_header(const dtp_ocr_page *page, const dtp_ocr_
             for (size_t h = 0; h < p->li[k].nhits; h++)
                 under_history |= p->li[k].hits[h].target == DTP_OCR_LABEL_HISTORY;
         int named = ev[0] + ev[1] + ev[2];
-        if (named == 2 || (named == 1 && under_history))
-            st = report_unread(li, li->hhits, li->nhhits, 1, fn, ctx);
+        if (named == 2 || (named == 1 && under_history)) {
+            walk_cols wc;
+            walk_columns(li, li->hhits, li->nhhits, &wc);
+            st = report_unread(li, &wc, 1, fn, ctx);
+        }
     }
     parser_free(p);
     return st;
